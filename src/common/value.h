@@ -1,0 +1,123 @@
+// Value: the in-memory document model (a JSON superset with exact decimals,
+// timestamps and dates). Documents are Objects. Values are immutable-after-build
+// plain data; copying is deep. Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "parquedb/status.h"
+
+namespace parquedb {
+
+// Exact decimal: unscaled * 10^-scale. Precision is a schema property, not stored.
+struct Decimal {
+  __int128 unscaled = 0;
+  int32_t scale = 0;
+  // Parses "-12.30" (or an integer literal). InvalidArgument on bad syntax.
+  static Result<Decimal> FromString(std::string_view s);
+  // Exact text with exactly `scale` fractional digits, e.g. "12.30".
+  std::string ToString() const;
+  // Rescales to `new_scale`; InvalidArgument if digits would be lost.
+  Result<Decimal> Rescale(int32_t new_scale) const;
+  double ToDouble() const;
+  // Number of significant decimal digits of |unscaled| (at least 1).
+  int Digits() const;
+};
+
+class Value {
+ public:
+  enum class Kind : uint8_t {
+    kNull = 0,
+    kBool,
+    kInt,        // int64
+    kDouble,
+    kDecimal,
+    kString,
+    kTimestamp,  // int64 microseconds since epoch, UTC
+    kDate,       // int32 days since epoch
+    kArray,
+    kObject,     // ordered (insertion order) list of (key, value); keys unique
+  };
+  using Array = std::vector<Value>;
+  using Member = std::pair<std::string, Value>;
+  using Object = std::vector<Member>;
+
+  Value() = default;  // null
+  static Value Null() { return Value(); }
+  static Value Bool(bool b);
+  static Value Int(int64_t i);
+  static Value Double(double d);
+  static Value Dec(Decimal d);
+  static Value String(std::string s);
+  static Value Timestamp(int64_t micros);
+  static Value Date(int32_t days);
+  static Value MakeArray(Array a = {});
+  static Value MakeObject(Object o = {});
+
+  Kind kind() const { return kind_; }
+  bool is_null() const { return kind_ == Kind::kNull; }
+  bool is_number() const {
+    return kind_ == Kind::kInt || kind_ == Kind::kDouble || kind_ == Kind::kDecimal;
+  }
+  bool as_bool() const;
+  int64_t as_int() const;      // kInt, kTimestamp
+  double as_double() const;    // any number kind, converted
+  const Decimal& as_decimal() const;
+  const std::string& as_string() const;
+  int32_t as_date() const;
+  const Array& as_array() const;
+  Array& mutable_array();
+  const Object& as_object() const;
+  Object& mutable_object();
+
+  // Object access: nullptr when absent (or when this is not an object).
+  const Value* Find(std::string_view key) const;
+  Value* FindMutable(std::string_view key);
+  // Sets (replaces or appends) a member; this must be an object.
+  void Set(std::string_view key, Value v);
+  // Removes a member; returns whether it existed.
+  bool Erase(std::string_view key);
+
+  // Resolves a dotted path ("event.request.method", "exceptions.0.name"): object
+  // keys, numeric array indexes. nullptr if any step is missing.
+  const Value* FindPath(std::string_view path) const;
+
+  // Total order used for sorting and min/max: null < bool < numbers (int/double/
+  // decimal compared by value) < string < date < timestamp < array < object.
+  static int Compare(const Value& a, const Value& b);
+  bool operator==(const Value& other) const { return Compare(*this, other) == 0; }
+  size_t Hash() const;
+
+  // JSON conversion. Timestamps become ISO-8601 "YYYY-MM-DDTHH:MM:SS.ffffffZ" strings,
+  // dates "YYYY-MM-DD", decimals their exact text as a string.
+  nlohmann::json ToJson() const;
+  std::string ToJsonString() const;
+  // From JSON: numbers without fraction/exponent -> kInt (kDouble if out of range),
+  // others -> kDouble; strings stay strings (schemas coerce them later).
+  static Value FromJson(const nlohmann::json& j);
+  static Result<Value> ParseJson(std::string_view text);
+
+ private:
+  Kind kind_ = Kind::kNull;
+  bool b_ = false;
+  int64_t i_ = 0;  // int, timestamp, date
+  double d_ = 0;
+  std::shared_ptr<const void> heavy_;  // string / decimal / array / object payload (COW)
+  void* MutableHeavy();
+};
+
+// ISO-8601 helpers (UTC). Parse accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.f{1,9}]]"
+// with "Z" or "+HH:MM"/"-HH:MM" offsets (or none = UTC), and a space instead of 'T'.
+Result<int64_t> ParseTimestampMicros(std::string_view s);
+std::string FormatTimestampMicros(int64_t micros);
+Result<int32_t> ParseDateDays(std::string_view s);
+std::string FormatDateDays(int32_t days);
+
+}  // namespace parquedb
