@@ -30,6 +30,18 @@ SchemaNode SchemaNode::Group(std::string name, Repetition rep, std::vector<Schem
   return n;
 }
 
+SchemaNode SchemaNode::Decimal(std::string name, Repetition rep, int precision, int scale) {
+  LogicalType lt = LogicalType::Decimal(precision, scale);
+  if (precision <= 9) return Leaf(std::move(name), PhysicalType::kInt32, rep, lt);
+  if (precision <= 18) return Leaf(std::move(name), PhysicalType::kInt64, rep, lt);
+  // Max precision held by a two's complement integer of n bytes, n = 1..16.
+  static constexpr int kMaxPrecision[17] = {0,  2,  4,  6,  9,  11, 14, 16, 18,
+                                            21, 23, 26, 28, 31, 33, 35, 38};
+  int bytes = 1;
+  while (bytes < 16 && kMaxPrecision[bytes] < precision) bytes++;
+  return Leaf(std::move(name), PhysicalType::kFixedLenByteArray, rep, lt, bytes);
+}
+
 SchemaNode SchemaNode::List(std::string name, Repetition rep, SchemaNode element) {
   element.name = "element";
   std::vector<SchemaNode> inner;

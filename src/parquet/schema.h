@@ -29,6 +29,9 @@ struct SchemaNode {
   static SchemaNode Leaf(std::string name, PhysicalType type, Repetition rep,
                          LogicalType logical = {}, int32_t type_length = 0);
   static SchemaNode Group(std::string name, Repetition rep, std::vector<SchemaNode> children);
+  // DECIMAL(precision, scale) leaf on the narrowest physical type: INT32 up to
+  // precision 9, INT64 up to 18, else FIXED_LEN_BYTE_ARRAY of the minimal width.
+  static SchemaNode Decimal(std::string name, Repetition rep, int precision, int scale);
   // Standard 3-level list: <rep> group name (LIST) { repeated group list { element } }.
   // `element` is renamed to "element".
   static SchemaNode List(std::string name, Repetition rep, SchemaNode element);

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# One entry point for set-up, build, the main job, tests and benchmarks.
+#   scripts/dev.sh run     install deps, build, run the main job on ./data
+#   scripts/dev.sh test    install deps, build, run every test (release + ASan/UBSan + fuzz smoke)
+#   scripts/dev.sh bench   install deps, build, run the Parquet throughput benchmark
+#   scripts/dev.sh setup | build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+JOBS=${JOBS:-$(nproc)}
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build clang libclang-rt-14-dev
+  nlohmann-json3-dev libsnappy-dev libzstd-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libcpp-httplib-dev
+  libhowardhinnant-date-dev avro-bin
+)
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+setup() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ -f package-lock.json ]; then
+    if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.pq-lock; then
+      log "installing npm test tools (npm ci)"
+      npm ci --no-audit --no-fund --loglevel=error
+      cp package-lock.json node_modules/.pq-lock
+    fi
+  fi
+}
+
+configure_build() {  # dir, extra cmake args...
+  local dir=$1
+  shift
+  cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+  ninja -C "$dir" -j "$JOBS"
+}
+
+build() {
+  log "building release (build/release)"
+  configure_build build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+}
+
+main_job() {
+  # The main job today: write the sample orders table into ./data as Parquet with
+  # our writer, then read it back with our reader and print its footer summary.
+  mkdir -p data
+  build/release/tests/pq_tool write examples/orders/schema.json examples/orders/orders.ndjson \
+    data/orders.parquet
+  echo "wrote data/orders.parquet; first rows:"
+  build/release/tests/pq_tool cat data/orders.parquet | head -n 3
+  build/release/tests/pq_tool meta data/orders.parquet | head -c 600
+  echo
+}
+
+run_tests() {
+  build
+  log "tests: release build (unit + integration + interop)"
+  (cd build/release && ctest --output-on-failure -j "$JOBS")
+  log "tests: ASan + UBSan build (unit + integration)"
+  configure_build build/asan -DCMAKE_BUILD_TYPE=Debug -DPARQUEDB_SANITIZE=ON -DPARQUEDB_BENCH=OFF
+  (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j "$JOBS" -LE interop)
+  log "fuzz smoke: each libFuzzer target for ${FUZZ_SECONDS:-20}s on its seed corpus"
+  CC=clang CXX=clang++ configure_build build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPARQUEDB_FUZZ=ON -DPARQUEDB_BENCH=OFF
+  local failed=0 passed=0
+  for f in build/fuzz/fuzz/*_fuzz; do
+    local name corpus
+    name=$(basename "$f" _fuzz)
+    corpus=fuzz/corpus/$name
+    mkdir -p build/fuzz/corpus/"$name"
+    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 build/fuzz/corpus/"$name" \
+        $( [ -d "$corpus" ] && echo "$corpus" ) >build/fuzz/"$name".log 2>&1; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      tail -n 40 build/fuzz/"$name".log
+    fi
+  done
+  echo "fuzz: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+bench() {
+  build
+  bash bench/parquet_throughput.sh "${ROWS:-5000000}"
+}
+
+case "${1:-run}" in
+  setup) setup ;;
+  build) setup; build ;;
+  run) setup; build; main_job ;;
+  test) setup; run_tests ;;
+  bench) setup; bench ;;
+  *) echo "usage: $0 run|test|bench|setup|build" >&2; exit 2 ;;
+esac
