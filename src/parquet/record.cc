@@ -272,7 +272,7 @@ class Shredder {
         break;
       case PhysicalType::kInt32:
       case PhysicalType::kInt64: {
-        int64_t x;
+        int64_t x = 0;
         if (lt.kind == LogicalType::Kind::kDecimal) {
           PQ_ASSIGN_OR_RETURN(__int128 u, DecimalValue(n, v));
           x = static_cast<int64_t>(u);
