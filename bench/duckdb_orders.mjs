@@ -11,8 +11,8 @@
 // and prints one JSON object:
 //   {rows, duckdb_version, threads, write_seconds, write_bytes, read_seconds, read_results,
 //    expected_results, reads: [{file, seconds, results, matches_expected}]}
-// Aggregates are canonical strings (see tests/interop/lib/canonical.mjs) so the
-// C++ side can check both systems computed the same data. Exits 1 if DuckDB's
+// Aggregates are canonical strings (see tests/interop/lib/canonical.mjs), keys
+// sorted, so the C++ side can check both systems computed the same data. Exits 1 if DuckDB's
 // own file does not give expected_results.
 //
 // Data, for i in [0, N):
@@ -95,6 +95,9 @@ async function bestOf(fn) {
 }
 
 const sameResults = (a, b) => Object.keys(b).every(k => a[k] === b[k]);
+// keys sorted, as nlohmann::json (std::map) prints them, so both sides' JSON
+// objects compare equal even as strings
+const sortedKeys = o => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -113,7 +116,7 @@ async function main() {
 
   const query = async file => {
     const [row] = (await con.runAndReadAll(READ_SQL(file))).getRowObjects();
-    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(canonDuckDB(v))]));
+    return sortedKeys(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(canonDuckDB(v))])));
   };
 
   process.stderr.write('timing write...\n');
@@ -123,7 +126,7 @@ async function main() {
   });
   process.stderr.write('timing read...\n');
   const read = await bestOf(() => query(outFile));
-  const expected = expectedResults(opts.rows);
+  const expected = sortedKeys(expectedResults(opts.rows));
 
   const reads = [];
   for (const f of opts.read) {
