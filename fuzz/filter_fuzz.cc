@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/value.h"
+#include "parquedb/value.h"
 #include "query/filter.h"
 
 namespace {

@@ -43,7 +43,7 @@
 
 #include "catalog/document.h"
 #include "catalog/field_type.h"
-#include "common/value.h"
+#include "parquedb/value.h"
 #include "parquedb/status.h"
 
 namespace parquedb::catalog {

@@ -27,7 +27,7 @@
 #include <string_view>
 
 #include "catalog/field_type.h"
-#include "common/value.h"
+#include "parquedb/value.h"
 #include "parquedb/status.h"
 
 namespace parquedb::catalog {

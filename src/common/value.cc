@@ -1,4 +1,4 @@
-#include "common/value.h"
+#include "parquedb/value.h"
 
 #include <atomic>
 #include <cassert>

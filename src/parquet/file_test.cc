@@ -1,12 +1,12 @@
 // Writer/reader round trips, statistics, pruning and corrupt-file handling.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "parquet/reader.h"
@@ -98,7 +98,8 @@ std::vector<ColumnVector> FlatData(const Schema& schema, int64_t rows, uint32_t 
   };
   for (int64_t r = 0; r < rows; r++) {
     if (present(0)) cols[0].bools.push_back(rng() % 2);
-    if (present(1)) cols[1].i32.push_back(static_cast<int32_t>(rng() % cardinality) - cardinality / 2);
+    if (present(1))
+      cols[1].i32.push_back(static_cast<int32_t>(rng() % cardinality) - cardinality / 2);
     if (present(2)) cols[2].i64.push_back((static_cast<int64_t>(rng()) << 20) - (int64_t{1} << 40));
     if (present(3)) cols[3].f32.push_back(static_cast<float>(rng() % cardinality) / 7.0f);
     if (present(4)) cols[4].f64.push_back(static_cast<double>(rng()) / 3.0 - 1e9);
@@ -162,8 +163,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(FileWriter, DictionaryFallsBackToPlain) {
   TempDir dir;
-  auto schema = Schema::Make({SchemaNode::Leaf("s", PhysicalType::kByteArray,
-                                               Repetition::kRequired, LogicalType::String())});
+  auto schema = Schema::Make({SchemaNode::Leaf("s", PhysicalType::kByteArray, Repetition::kRequired,
+                                               LogicalType::String())});
   ASSERT_TRUE(schema.ok());
   std::vector<ColumnVector> cols(1);
   cols[0].type = PhysicalType::kByteArray;
@@ -188,10 +189,9 @@ TEST(FileWriter, DictionaryFallsBackToPlain) {
 
 TEST(FileWriter, StatisticsAndPruning) {
   TempDir dir;
-  auto schema = Schema::Make(
-      {SchemaNode::Leaf("k", PhysicalType::kInt64, Repetition::kRequired),
-       SchemaNode::Leaf("s", PhysicalType::kByteArray, Repetition::kOptional,
-                        LogicalType::String())});
+  auto schema = Schema::Make({SchemaNode::Leaf("k", PhysicalType::kInt64, Repetition::kRequired),
+                              SchemaNode::Leaf("s", PhysicalType::kByteArray, Repetition::kOptional,
+                                               LogicalType::String())});
   ASSERT_TRUE(schema.ok());
   std::vector<ColumnVector> cols(2);
   cols[0].type = PhysicalType::kInt64;
@@ -221,8 +221,7 @@ TEST(FileWriter, StatisticsAndPruning) {
   EXPECT_EQ((*reader)->PruneRowGroups({{0, Op::kGe, EncodeStatInt64(850)}}),
             (std::vector<int>{8, 9}));
   EXPECT_EQ((*reader)->PruneRowGroups({{0, Op::kLt, EncodeStatInt64(100)}}), std::vector<int>{0});
-  EXPECT_EQ((*reader)->PruneRowGroups({{1, Op::kEq, "zebra"}}),
-            (std::vector<int>{5, 6, 7, 8, 9}));
+  EXPECT_EQ((*reader)->PruneRowGroups({{1, Op::kEq, "zebra"}}), (std::vector<int>{5, 6, 7, 8, 9}));
   EXPECT_TRUE((*reader)->PruneRowGroups({{0, Op::kGt, EncodeStatInt64(999)}}).empty());
 }
 
@@ -282,7 +281,8 @@ TEST(Record, NestedShredAssembleRoundTrip) {
         if (k == "ts" && !expect.is_null()) {
           expect = Value::Timestamp(*ParseTimestampMicros(expect.as_string()));
         }
-        if (k == "day" && !expect.is_null()) expect = Value::Date(*ParseDateDays(expect.as_string()));
+        if (k == "day" && !expect.is_null())
+          expect = Value::Date(*ParseDateDays(expect.as_string()));
         if (k == "addr" && expect.kind() == Value::Kind::kObject) continue;  // checked below
         if (k == "items" && expect.kind() == Value::Kind::kArray) continue;
         EXPECT_EQ(v.ToJsonString(), expect.ToJsonString()) << "row " << r << " field " << k;
@@ -316,11 +316,11 @@ TEST(Record, RejectsBadValuesWithFieldName) {
   s = ShredRows(*schema, {*Value::ParseJson(R"J({"other": 1})J")}, &cols);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_FALSE(SchemaFromJson(nlohmann::json::parse(
-                   R"J({"fields": [{"name": "x", "type": "decimal(40,2)"}]})J"))
+                                  R"J({"fields": [{"name": "x", "type": "decimal(40,2)"}]})J"))
                    .ok());
-  EXPECT_FALSE(SchemaFromJson(nlohmann::json::parse(
-                   R"J({"fields": [{"name": "x", "type": "strnig"}]})J"))
-                   .ok());
+  EXPECT_FALSE(
+      SchemaFromJson(nlohmann::json::parse(R"J({"fields": [{"name": "x", "type": "strnig"}]})J"))
+          .ok());
 }
 
 // Every truncation and many random corruptions of a valid file must produce an

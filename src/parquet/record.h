@@ -10,7 +10,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "common/value.h"
+#include "parquedb/value.h"
 #include "parquet/column.h"
 #include "parquet/schema.h"
 

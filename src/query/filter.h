@@ -45,7 +45,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/value.h"
+#include "parquedb/value.h"
 #include "parquedb/status.h"
 
 namespace parquedb::query {

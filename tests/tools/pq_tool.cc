@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/value.h"
+#include "parquedb/value.h"
 #include "parquedb/env.h"
 #include "parquet/reader.h"
 #include "parquet/record.h"

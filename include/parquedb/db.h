@@ -1,0 +1,169 @@
+// DB: an embedded document database storing collections as Parquet files, with a
+// durable CDC log, time travel, and materialized views.
+//
+//   auto db = parquedb::DB::Open(options, schema);   // schema: the IceType JSON object
+//   db.value()->Insert("Order", order_doc);
+//   auto paid = db.value()->Find("Order", filter, {.sort = ..., .limit = 10});
+//
+// Every write is appended to the checksummed CDC log (fsynced, group-committed)
+// before it is acknowledged, then applied in memory; Flush() moves it into Parquet
+// data files committed atomically. A DB is thread-safe: writes are serialized,
+// reads run concurrently with them. Only one process may open a directory (Busy).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parquedb/env.h"
+#include "parquedb/status.h"
+#include "parquedb/value.h"
+
+namespace parquedb {
+
+struct Options {
+  // Database directory (created if missing).
+  std::string path = "./data";
+  Env* env = nullptr;      // nullptr: Env::Default()
+  Clock* clock = nullptr;  // nullptr: Clock::Default()
+  // fsync the log before acknowledging each write (concurrent writers share fsyncs).
+  bool sync = true;
+  // Flush to Parquet automatically once this many writes are unflushed (0: never).
+  uint64_t auto_flush_events = 100000;
+  // Compact a collection automatically once it has this many data files (0: never).
+  size_t auto_compact_files = 8;
+  // Rows per Parquet row group in data files.
+  int64_t row_group_rows = 128 * 1024;
+};
+
+struct FindOptions {
+  Value sort;          // {"field": 1 | -1, ...}; null: by $id
+  int64_t limit = -1;  // -1: no limit
+  int64_t skip = 0;
+  Value project;                 // {"a": 1, "b": 1} (keep) or {"a": 0} (drop); null: all
+  std::optional<int64_t> as_of;  // micros since epoch: the state at that instant
+  // Relations to inline, e.g. {"customer", "items.product"}.
+  std::vector<std::string> include;
+};
+
+enum class ChangeOp : uint8_t { kCreate, kUpdate, kDelete };
+std::string_view ChangeOpName(ChangeOp op);  // "CREATE", "UPDATE", "DELETE"
+
+// One committed change, as delivered to subscribers and stored in the CDC log.
+struct ChangeEvent {
+  uint64_t seq = 0;
+  int64_t timestamp = 0;  // commit time, micros
+  ChangeOp op = ChangeOp::kCreate;
+  std::string collection;
+  std::string id;
+  Value before;  // null for CREATE
+  Value after;   // null for DELETE
+};
+
+// Several writes committed atomically, as one CDC batch.
+class WriteBatch {
+ public:
+  void Insert(std::string collection, Value doc);
+  void Update(std::string collection, std::string id, Value update);
+  void Delete(std::string collection, std::string id);
+  size_t size() const { return ops_.size(); }
+  void Clear() { ops_.clear(); }
+
+  struct Op {
+    ChangeOp op;
+    std::string collection;
+    std::string id;
+    Value value;
+  };
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// A pull subscription to the change stream. One thread at a time.
+class ChangeStream {
+ public:
+  virtual ~ChangeStream() = default;
+  // Returns the next committed events (whole write batches, in order, no gaps),
+  // waiting up to `wait_micros` for some to arrive. Empty on timeout.
+  virtual Result<std::vector<ChangeEvent>> Next(size_t max_events, int64_t wait_micros) = 0;
+  // Sequence number of the next event this stream will return.
+  virtual uint64_t next_seq() const = 0;
+};
+
+class DB {
+ public:
+  // Opens the database at options.path with `schema` (the IceType schema object).
+  // A new directory is initialized with it; an existing one must hold the same
+  // schema unless it only adds collections or views (InvalidArgument otherwise).
+  static Result<std::unique_ptr<DB>> Open(const Options& options, const Value& schema);
+  // Opens an existing database with the schema stored in it. NotFound if none.
+  static Result<std::unique_ptr<DB>> Open(const Options& options);
+
+  virtual ~DB() = default;
+
+  // The schema as stored (normalized JSON object).
+  virtual Value schema() const = 0;
+  // Collection names (including stream collections), in schema order.
+  virtual std::vector<std::string> Collections() const = 0;
+
+  // Validates `doc` against the collection's schema, assigns $id (unless given),
+  // createdAt, updatedAt and version, and stores it. Returns the stored document.
+  // InvalidArgument naming the field for bad documents; AlreadyExists for a
+  // duplicate $id.
+  virtual Result<Value> Insert(std::string_view collection, const Value& doc) = 0;
+  // Inserts all documents atomically: if any is invalid, none is written.
+  virtual Result<std::vector<Value>> InsertMany(std::string_view collection,
+                                                const std::vector<Value>& docs) = 0;
+  // Applies `update` ({"$set": {...}, "$unset": {...}, "$inc": {...}, "$push": {...}}
+  // or a plain object, which means $set) and re-validates. NotFound if absent.
+  virtual Result<Value> Update(std::string_view collection, std::string_view id,
+                               const Value& update) = 0;
+  // Deletes a document. NotFound if absent.
+  virtual Status Delete(std::string_view collection, std::string_view id) = 0;
+  // Commits every operation of `batch` atomically (all or nothing). Fills
+  // *results (if non-null) with the resulting documents (null for deletes).
+  virtual Status Write(const WriteBatch& batch, std::vector<Value>* results) = 0;
+
+  // The document with this $id (at options.as_of if given). NotFound if absent.
+  virtual Result<Value> Get(std::string_view collection, std::string_view id,
+                            std::optional<int64_t> as_of = std::nullopt) = 0;
+  // Documents of a collection matching `filter` (Mongo-style, see DESIGN.md).
+  virtual Result<std::vector<Value>> Find(std::string_view collection, const Value& filter,
+                                          const FindOptions& options = {}) = 0;
+  virtual Result<int64_t> Count(std::string_view collection, const Value& filter,
+                                std::optional<int64_t> as_of = std::nullopt) = 0;
+
+  // Writes every unflushed change into Parquet data files and commits them.
+  virtual Status Flush() = 0;
+  // Flushes, then rewrites each collection's data files into one per collection
+  // (dropping deleted and superseded versions). History stays readable via as_of.
+  virtual Status Compact() = 0;
+  // Drops history older than `retention_micros` before now: older snapshots and
+  // log segments no longer needed. as_of before the new horizon fails afterwards.
+  virtual Status Vacuum(int64_t retention_micros) = 0;
+  // Oldest instant as_of can still reach (micros).
+  virtual int64_t HistoryHorizon() const = 0;
+
+  // Sequence number of the last committed change (0 if none).
+  virtual uint64_t LastSequence() const = 0;
+  // Committed changes with seq >= from_seq (whole batches, up to ~max_events).
+  // NotFound if from_seq is older than the retained log.
+  virtual Result<std::vector<ChangeEvent>> ReadChanges(uint64_t from_seq, size_t max_events) = 0;
+  // A pull subscription starting at from_seq (LastSequence()+1 for "new only").
+  virtual Result<std::unique_ptr<ChangeStream>> Subscribe(uint64_t from_seq) = 0;
+
+  // Push subscription: `listener` runs synchronously after each committed write
+  // batch, in commit order, before the write returns; it must not call back into
+  // the DB's write methods. Returns an id for RemoveListener.
+  using ChangeListener = std::function<void(const std::vector<ChangeEvent>&)>;
+  virtual uint64_t AddListener(ChangeListener listener) = 0;
+  virtual void RemoveListener(uint64_t id) = 0;
+};
+
+}  // namespace parquedb

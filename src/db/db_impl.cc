@@ -1,0 +1,920 @@
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <random>
+
+#include "common/value_codec.h"
+#include "db/change_codec.h"
+#include "query/find_ops.h"
+#include "query/update.h"
+
+namespace parquedb {
+
+std::string_view ChangeOpName(ChangeOp op) {
+  switch (op) {
+    case ChangeOp::kCreate:
+      return "CREATE";
+    case ChangeOp::kUpdate:
+      return "UPDATE";
+    case ChangeOp::kDelete:
+      return "DELETE";
+  }
+  return "UNKNOWN";
+}
+
+void WriteBatch::Insert(std::string collection, Value doc) {
+  ops_.push_back(Op{ChangeOp::kCreate, std::move(collection), "", std::move(doc)});
+}
+void WriteBatch::Update(std::string collection, std::string id, Value update) {
+  ops_.push_back(Op{ChangeOp::kUpdate, std::move(collection), std::move(id), std::move(update)});
+}
+void WriteBatch::Delete(std::string collection, std::string id) {
+  ops_.push_back(Op{ChangeOp::kDelete, std::move(collection), std::move(id), Value()});
+}
+
+Result<std::unique_ptr<DB>> DB::Open(const Options& options, const Value& schema) {
+  return db::DBImpl::OpenImpl(options, &schema);
+}
+
+Result<std::unique_ptr<DB>> DB::Open(const Options& options) {
+  return db::DBImpl::OpenImpl(options, nullptr);
+}
+
+namespace db {
+
+namespace {
+
+constexpr size_t kRowGroupCacheEntries = 16;
+
+storage::TableSpec TableSpecFor(const catalog::CollectionDef& def) {
+  storage::TableSpec spec;
+  spec.name = def.name();
+  spec.type_name = def.type_name();
+  for (const catalog::FieldDef& f : def.fields()) {
+    if (!f.type.is_stored()) continue;
+    storage::ColumnSpec c;
+    c.name = f.name;
+    c.is_array = f.type.is_array;
+    switch (f.type.kind) {
+      case catalog::TypeKind::kString:
+      case catalog::TypeKind::kRelation:
+        c.kind = storage::ColumnKind::kString;
+        break;
+      case catalog::TypeKind::kInt:
+        c.kind = storage::ColumnKind::kInt;
+        break;
+      case catalog::TypeKind::kFloat:
+        c.kind = storage::ColumnKind::kDouble;
+        break;
+      case catalog::TypeKind::kDecimal:
+        c.kind = storage::ColumnKind::kDecimal;
+        c.precision = f.type.precision;
+        c.scale = f.type.scale;
+        break;
+      case catalog::TypeKind::kBoolean:
+        c.kind = storage::ColumnKind::kBool;
+        break;
+      case catalog::TypeKind::kTimestamp:
+        c.kind = storage::ColumnKind::kTimestamp;
+        break;
+      case catalog::TypeKind::kDate:
+        c.kind = storage::ColumnKind::kDate;
+        break;
+      default:
+        c.kind = storage::ColumnKind::kVariant;
+        break;
+    }
+    spec.columns.push_back(std::move(c));
+  }
+  return spec;
+}
+
+// Checks that `next` can take over a database created with `prev`: collections may
+// be added, and fields added as optional; nothing stored may change type.
+Status CheckSchemaEvolution(const catalog::Catalog& prev, const catalog::Catalog& next) {
+  for (const catalog::CollectionDef& old : prev.collections()) {
+    const catalog::CollectionDef* now = next.FindCollection(old.name());
+    if (now == nullptr) {
+      return Status::InvalidArgument("schema drops collection '" + old.name() +
+                                     "', which holds data in this database");
+    }
+    for (const catalog::FieldDef& f : old.fields()) {
+      const catalog::FieldDef* nf = now->FindField(f.name);
+      if (nf == nullptr) {
+        return Status::InvalidArgument("schema drops field " + old.name() + "." + f.name);
+      }
+      if (nf->type.kind != f.type.kind || nf->type.is_array != f.type.is_array ||
+          nf->type.precision != f.type.precision || nf->type.scale != f.type.scale ||
+          nf->type.target != f.type.target) {
+        return Status::InvalidArgument("schema changes the type of " + old.name() + "." + f.name +
+                                       " from '" + f.type.ToString() + "' to '" +
+                                       nf->type.ToString() + "'");
+      }
+    }
+    for (const catalog::FieldDef& nf : now->fields()) {
+      if (old.FindField(nf.name) == nullptr && nf.type.required && nf.type.is_stored()) {
+        return Status::InvalidArgument("new field " + old.name() + "." + nf.name +
+                                       " must be optional: existing documents lack it");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// The user-writable part of a stored document (drops system fields).
+Value UserFields(const Value& doc) {
+  Value out = Value::MakeObject();
+  for (const auto& [k, v] : doc.as_object()) {
+    if (!catalog::IsSystemField(k)) out.Set(k, v);
+  }
+  return out;
+}
+
+class LogChangeStream final : public ChangeStream {
+ public:
+  LogChangeStream(log::Log* log, Clock* clock, uint64_t from) : log_(log), clock_(clock) {
+    cursor_.next_seq = from;
+  }
+  Result<std::vector<ChangeEvent>> Next(size_t max_events, int64_t wait_micros) override {
+    if (log_->LastSeq() < cursor_.next_seq && wait_micros > 0) {
+      log_->WaitForSeq(cursor_.next_seq, clock_->NowMicros() + wait_micros);
+    }
+    PQ_ASSIGN_OR_RETURN(auto records, log_->Read(&cursor_, max_events));
+    std::vector<ChangeEvent> out;
+    out.reserve(records.size());
+    for (const auto& r : records) {
+      ChangeEvent e;
+      PQ_RETURN_IF_ERROR(DecodeChange(r.payload, &e));
+      e.seq = r.seq;
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+  uint64_t next_seq() const override { return cursor_.next_seq; }
+
+ private:
+  log::Log* log_;
+  Clock* clock_;
+  log::LogCursor cursor_;
+};
+
+}  // namespace
+
+DBImpl::DBImpl(const Options& options)
+    : options_(options),
+      env_(options.env ? options.env : Env::Default()),
+      clock_(options.clock ? options.clock : Clock::Default()) {}
+
+DBImpl::~DBImpl() {
+  if (log_) (void)log_->Close();
+}
+
+Result<std::unique_ptr<DB>> DBImpl::OpenImpl(const Options& options, const Value* schema) {
+  std::unique_ptr<DBImpl> db(new DBImpl(options));
+  PQ_RETURN_IF_ERROR(db->Init(schema));
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+Status DBImpl::Init(const Value* schema) {
+  const std::string& dir = options_.path;
+  if (dir.empty()) return Status::InvalidArgument("Options.path is empty");
+  PQ_RETURN_IF_ERROR(env_->CreateDirs(dir));
+  PQ_ASSIGN_OR_RETURN(lock_, env_->LockFile(dir + "/LOCK"));
+  std::string schema_path = dir + "/schema.json";
+  if (env_->FileExists(schema_path)) {
+    PQ_ASSIGN_OR_RETURN(std::string text, env_->ReadFileToString(schema_path));
+    auto stored = catalog::Catalog::ParseJson(text);
+    if (!stored.ok()) return stored.status().WithContext(schema_path);
+    if (schema != nullptr) {
+      PQ_ASSIGN_OR_RETURN(catalog::Catalog next, catalog::Catalog::Parse(*schema));
+      PQ_RETURN_IF_ERROR(CheckSchemaEvolution(*stored, next));
+      catalog_ = std::move(next);
+      PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, catalog_.ToValue().ToJsonString()));
+    } else {
+      catalog_ = std::move(*stored);
+    }
+  } else {
+    if (schema == nullptr) {
+      return Status::NotFound("no database at " + dir + " (initialize it with a schema)");
+    }
+    PQ_ASSIGN_OR_RETURN(catalog_, catalog::Catalog::Parse(*schema));
+    PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, catalog_.ToValue().ToJsonString()));
+  }
+  for (const catalog::CollectionDef& def : catalog_.collections()) {
+    Table t;
+    t.def = &def;
+    PQ_ASSIGN_OR_RETURN(storage::RowCodec codec, storage::RowCodec::Make(TableSpecFor(def)));
+    t.codec = std::make_unique<storage::RowCodec>(std::move(codec));
+    tables_.emplace(def.name(), std::move(t));
+  }
+  log::LogOptions lo;
+  lo.env = env_;
+  lo.clock = clock_;
+  PQ_ASSIGN_OR_RETURN(log_, log::Log::Open(dir + "/log", lo));
+  PQ_ASSIGN_OR_RETURN(store_, storage::NativeStore::Open(env_, clock_, dir));
+  return Recover();
+}
+
+Status DBImpl::Recover() {
+  // Replay every logged change newer than the last flush into the memtables.
+  const storage::Manifest& m = store_->current();
+  last_seq_ = std::max<uint64_t>(m.flushed_seq, log_->LastSeq());
+  last_ts_ = m.flushed_ts;
+  uint64_t from = m.flushed_seq + 1;
+  if (from <= log_->LastSeq() && from < log_->FirstSeq()) {
+    return Status::Corruption("log starts at seq " + std::to_string(log_->FirstSeq()) +
+                              " but the last flush covers only up to " +
+                              std::to_string(m.flushed_seq));
+  }
+  log::LogCursor cursor;
+  cursor.next_seq = from;
+  while (cursor.next_seq <= log_->LastSeq()) {
+    PQ_ASSIGN_OR_RETURN(auto records, log_->Read(&cursor, 4096));
+    if (records.empty()) break;
+    for (const auto& r : records) {
+      ChangeEvent e;
+      PQ_RETURN_IF_ERROR(
+          DecodeChange(r.payload, &e).WithContext("log seq " + std::to_string(r.seq)));
+      auto it = tables_.find(e.collection);
+      if (it == tables_.end()) continue;  // collection no longer in the schema
+      storage::StoredRow row{e.id, r.seq, e.op == ChangeOp::kDelete, e.after};
+      it->second.mem[e.id] = std::move(row);
+      last_ts_ = std::max(last_ts_, e.timestamp);
+      unflushed_++;
+    }
+  }
+  return Status::OK();
+}
+
+Value DBImpl::schema() const { return catalog_.ToValue(); }
+
+std::vector<std::string> DBImpl::Collections() const {
+  std::vector<std::string> out;
+  for (const auto& c : catalog_.collections()) out.push_back(c.name());
+  return out;
+}
+
+Result<DBImpl::Table*> DBImpl::FindTable(std::string_view collection) {
+  auto it = tables_.find(collection);
+  if (it != tables_.end()) return &it->second;
+  if (const catalog::CollectionDef* def = catalog_.FindCollectionByType(collection)) {
+    return &tables_.find(def->name())->second;
+  }
+  if (catalog_.FindView(collection) != nullptr) {
+    return Status::InvalidArgument("'" + std::string(collection) +
+                                   "' is a materialized view; views are read-only");
+  }
+  std::string known;
+  for (const auto& c : catalog_.collections()) known += (known.empty() ? "" : ", ") + c.name();
+  return Status::NotFound("no collection '" + std::string(collection) + "' (collections: " + known +
+                          ")");
+}
+
+// Ids: 26-character, time-ordered (ULID layout, Crockford base32): 48 bits of
+// milliseconds, 80 random bits, incremented within the same millisecond.
+Result<std::string> DBImpl::NewId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t ms = static_cast<uint64_t>(std::max<int64_t>(0, clock_->NowMicros() / 1000));
+  unsigned __int128 rnd;
+  if (ms <= last_id_millis_) {
+    ms = last_id_millis_;
+    rnd = last_id_random_ + 1;
+  } else {
+    rnd = (static_cast<unsigned __int128>(rng() & 0xFFFF) << 64) | rng();
+  }
+  rnd &= (static_cast<unsigned __int128>(1) << 80) - 1;
+  last_id_millis_ = ms;
+  last_id_random_ = rnd;
+  static const char* kAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  std::string id(26, '0');
+  unsigned __int128 v = (static_cast<unsigned __int128>(ms & 0xFFFFFFFFFFFFULL) << 80) | rnd;
+  for (int i = 25; i >= 0; i--) {
+    id[static_cast<size_t>(i)] = kAlphabet[static_cast<size_t>(v & 31)];
+    v >>= 5;
+  }
+  return id;
+}
+
+Result<std::shared_ptr<parquet::FileReader>> DBImpl::OpenFile(const storage::DataFile& f) {
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    auto it = readers_.find(f.path);
+    if (it != readers_.end()) return it->second;
+  }
+  PQ_ASSIGN_OR_RETURN(auto reader, store_->OpenDataFile(f));
+  std::shared_ptr<parquet::FileReader> shared(std::move(reader));
+  std::lock_guard<std::mutex> l(cache_mu_);
+  readers_[f.path] = shared;
+  return shared;
+}
+
+Result<std::shared_ptr<const std::vector<storage::StoredRow>>> DBImpl::ReadRowGroup(
+    const Table& t, const storage::DataFile& f, parquet::FileReader& reader, int rg) {
+  std::string key = f.path + "#" + std::to_string(rg);
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    for (auto it = rg_cache_.begin(); it != rg_cache_.end(); ++it) {
+      if (it->first == key) {
+        rg_cache_.splice(rg_cache_.begin(), rg_cache_, it);
+        return rg_cache_.front().second;
+      }
+    }
+  }
+  std::vector<parquet::ColumnVector> cols(reader.schema().num_leaves());
+  for (size_t l = 0; l < cols.size(); l++) {
+    PQ_RETURN_IF_ERROR(reader.ReadColumnChunk(rg, static_cast<int>(l), &cols[l]));
+  }
+  auto rows = std::make_shared<std::vector<storage::StoredRow>>();
+  PQ_RETURN_IF_ERROR(t.codec
+                         ->Decode(reader.schema(), cols,
+                                  reader.metadata().row_groups[static_cast<size_t>(rg)].num_rows,
+                                  rows.get())
+                         .WithContext(f.path));
+  std::lock_guard<std::mutex> l(cache_mu_);
+  rg_cache_.emplace_front(key, rows);
+  if (rg_cache_.size() > kRowGroupCacheEntries) rg_cache_.pop_back();
+  return std::shared_ptr<const std::vector<storage::StoredRow>>(rows);
+}
+
+Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view,
+                                            std::string_view id) {
+  if (view.mem != nullptr) {
+    auto it = view.mem->find(id);
+    if (it != view.mem->end()) {
+      if (it->second.deleted) return std::optional<Value>();
+      return std::optional<Value>(it->second.doc);
+    }
+  }
+  auto tf = view.manifest.tables.find(t.def->name());
+  if (tf == view.manifest.tables.end()) return std::optional<Value>();
+  const auto& files = tf->second.files;
+  for (auto f = files.rbegin(); f != files.rend(); ++f) {
+    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(*f));
+    int leaf = reader->schema().FindLeaf("$id");
+    if (leaf < 0) return Status::Corruption(f->path + " has no $id column");
+    auto rgs = reader->PruneRowGroups(
+        {parquet::ColumnPredicate{leaf, parquet::ColumnPredicate::Op::kEq, std::string(id)}});
+    for (int rg : rgs) {
+      PQ_ASSIGN_OR_RETURN(auto rows, ReadRowGroup(t, *f, *reader, rg));
+      auto it = std::lower_bound(
+          rows->begin(), rows->end(), id,
+          [](const storage::StoredRow& r, std::string_view k) { return r.id < k; });
+      if (it != rows->end() && it->id == id) {
+        if (it->deleted) return std::optional<Value>();
+        return std::optional<Value>(it->doc);
+      }
+    }
+  }
+  return std::optional<Value>();
+}
+
+Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& filter,
+                    const std::function<void(Value&&)>& fn) {
+  if (view.mem != nullptr) {
+    for (const auto& [id, row] : *view.mem) {
+      if (!row.deleted && filter.Matches(row.doc)) fn(Value(row.doc));
+    }
+  }
+  auto tf = view.manifest.tables.find(t.def->name());
+  if (tf == view.manifest.tables.end()) return Status::OK();
+  const auto& files = tf->second.files;
+  // Newest file first; ids seen in newer files shadow older versions. Row groups
+  // pruned by the filter still contribute their ids when older files follow.
+  std::unordered_set<std::string> seen;
+  for (size_t fi = files.size(); fi-- > 0;) {
+    const storage::DataFile& f = files[fi];
+    bool older_follow = fi > 0;
+    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(f));
+    auto preds = t.codec->PrunePredicates(reader->schema(), filter);
+    std::vector<int> keep = reader->PruneRowGroups(preds);
+    std::vector<bool> kept(static_cast<size_t>(reader->num_row_groups()), false);
+    for (int rg : keep) kept[static_cast<size_t>(rg)] = true;
+    for (int rg = 0; rg < reader->num_row_groups(); rg++) {
+      if (!kept[static_cast<size_t>(rg)]) {
+        if (!older_follow) continue;
+        parquet::ColumnVector ids;
+        PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, reader->schema().FindLeaf("$id"), &ids));
+        for (size_t i = 0; i < ids.num_values(); i++) seen.emplace(ids.ByteArray(i));
+        continue;
+      }
+      PQ_ASSIGN_OR_RETURN(auto rows, ReadRowGroup(t, f, *reader, rg));
+      for (const storage::StoredRow& r : *rows) {
+        if (view.mem != nullptr && view.mem->count(r.id)) continue;
+        if (!seen.empty() && seen.count(r.id)) continue;
+        if (older_follow) seen.insert(r.id);
+        if (!r.deleted && filter.Matches(r.doc)) fn(Value(r.doc));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status DBImpl::MakeAsOfView(const Table& t, int64_t as_of, ReadView* view) {
+  (void)t;
+  std::vector<storage::ManifestInfo> hist = store_->History();
+  const storage::ManifestInfo* base = nullptr;
+  for (const auto& h : hist) {
+    if (h.flushed_ts <= as_of) base = &h;  // history is oldest first
+  }
+  if (base == nullptr) {
+    return Status::InvalidArgument("as_of " + FormatTimestampMicros(as_of) +
+                                   " is before the retained history (horizon " +
+                                   FormatTimestampMicros(HistoryHorizon()) + ")");
+  }
+  PQ_ASSIGN_OR_RETURN(view->manifest, store_->Load(base->version));
+  uint64_t from = base->flushed_seq + 1;
+  if (from <= log_->LastSeq() && from < log_->FirstSeq()) {
+    return Status::InvalidArgument("as_of " + FormatTimestampMicros(as_of) +
+                                   " needs log entries that were vacuumed");
+  }
+  log::LogCursor cursor;
+  cursor.next_seq = from;
+  bool done = false;
+  while (!done && cursor.next_seq <= log_->LastSeq()) {
+    PQ_ASSIGN_OR_RETURN(auto records, log_->Read(&cursor, 4096));
+    if (records.empty()) break;
+    for (const auto& r : records) {
+      ChangeEvent e;
+      PQ_RETURN_IF_ERROR(DecodeChange(r.payload, &e));
+      if (e.timestamp > as_of) {
+        done = true;
+        break;
+      }
+      if (e.collection != t.def->name()) continue;
+      view->replay[e.id] = storage::StoredRow{e.id, r.seq, e.op == ChangeOp::kDelete, e.after};
+    }
+  }
+  view->mem = &view->replay;
+  return Status::OK();
+}
+
+Result<Value> DBImpl::Get(std::string_view collection, std::string_view id,
+                          std::optional<int64_t> as_of) {
+  PQ_ASSIGN_OR_RETURN(Table * t, FindTable(collection));
+  std::optional<Value> doc;
+  if (as_of) {
+    ReadView view;
+    PQ_RETURN_IF_ERROR(MakeAsOfView(*t, *as_of, &view));
+    PQ_ASSIGN_OR_RETURN(doc, Lookup(*t, view, id));
+  } else {
+    std::shared_lock<std::shared_mutex> l(mu_);
+    ReadView view;
+    view.manifest = store_->current();
+    view.mem = &t->mem;
+    PQ_ASSIGN_OR_RETURN(doc, Lookup(*t, view, id));
+  }
+  if (!doc) {
+    return Status::NotFound(std::string(collection) + " has no document with $id '" +
+                            std::string(id) + "'");
+  }
+  return std::move(*doc);
+}
+
+Result<std::vector<Value>> DBImpl::Find(std::string_view collection, const Value& filter_spec,
+                                        const FindOptions& options) {
+  PQ_ASSIGN_OR_RETURN(Table * t, FindTable(collection));
+  PQ_ASSIGN_OR_RETURN(query::Filter filter, filter_spec.is_null()
+                                                ? Result<query::Filter>(query::Filter())
+                                                : query::Filter::Parse(filter_spec));
+  PQ_ASSIGN_OR_RETURN(auto sort_keys, query::ParseSort(options.sort));
+  PQ_ASSIGN_OR_RETURN(query::Projection projection, query::Projection::Parse(options.project));
+  if (options.skip < 0) return Status::InvalidArgument("skip must be >= 0");
+  std::vector<Value> docs;
+  auto collect = [&](Value&& d) { docs.push_back(std::move(d)); };
+  if (options.as_of) {
+    ReadView view;
+    PQ_RETURN_IF_ERROR(MakeAsOfView(*t, *options.as_of, &view));
+    PQ_RETURN_IF_ERROR(Scan(*t, view, filter, collect));
+  } else {
+    std::shared_lock<std::shared_mutex> l(mu_);
+    ReadView view;
+    view.manifest = store_->current();
+    view.mem = &t->mem;
+    PQ_RETURN_IF_ERROR(Scan(*t, view, filter, collect));
+  }
+  query::SortDocuments(&docs, sort_keys);
+  size_t begin = std::min(docs.size(), static_cast<size_t>(options.skip));
+  size_t end = options.limit < 0
+                   ? docs.size()
+                   : std::min(docs.size(), begin + static_cast<size_t>(options.limit));
+  std::vector<Value> out;
+  out.reserve(end - begin);
+  for (size_t i = begin; i < end; i++) {
+    Value d = std::move(docs[i]);
+    for (const std::string& inc : options.include) {
+      PQ_RETURN_IF_ERROR(Include(*t->def, inc, &d, nullptr, options.as_of, 0));
+    }
+    out.push_back(projection.Apply(d));
+  }
+  return out;
+}
+
+Status DBImpl::Include(const catalog::CollectionDef& def, const std::string& path, Value* doc,
+                       const ReadView* view_hint, std::optional<int64_t> as_of, int depth) {
+  (void)view_hint;
+  if (depth > 8) return Status::InvalidArgument("include path too deep: " + path);
+  size_t dot = path.find('.');
+  std::string head = path.substr(0, dot);
+  std::string rest = dot == std::string::npos ? "" : path.substr(dot + 1);
+  const catalog::FieldDef* f = def.FindField(head);
+  if (f == nullptr || !f->type.is_relation()) {
+    return Status::InvalidArgument("include '" + head + "': " + def.name() +
+                                   " has no relation field '" + head + "'");
+  }
+  const catalog::CollectionDef* target = catalog_.FindCollection(f->type.target);
+  if (target == nullptr)
+    return Status::InvalidArgument("relation target missing: " + f->type.target);
+  auto expand = [&](Value* related) -> Status {
+    if (!rest.empty() && related->kind() == Value::Kind::kObject) {
+      PQ_RETURN_IF_ERROR(Include(*target, rest, related, nullptr, as_of, depth + 1));
+    }
+    return Status::OK();
+  };
+  if (f->type.kind == catalog::TypeKind::kRelation) {
+    const Value* ref = doc->Find(head);
+    if (ref == nullptr || ref->is_null()) return Status::OK();
+    auto resolve = [&](const Value& id) -> Result<Value> {
+      if (id.kind() != Value::Kind::kString) return Value();
+      auto r = Get(target->name(), id.as_string(), as_of);
+      if (r.status().IsNotFound()) return Value();
+      return r;
+    };
+    if (ref->kind() == Value::Kind::kArray) {
+      Value::Array arr;
+      for (const Value& id : ref->as_array()) {
+        PQ_ASSIGN_OR_RETURN(Value related, resolve(id));
+        PQ_RETURN_IF_ERROR(expand(&related));
+        arr.push_back(std::move(related));
+      }
+      doc->Set(head, Value::MakeArray(std::move(arr)));
+    } else {
+      PQ_ASSIGN_OR_RETURN(Value related, resolve(*ref));
+      PQ_RETURN_IF_ERROR(expand(&related));
+      doc->Set(head, std::move(related));
+    }
+    return Status::OK();
+  }
+  // Reverse relation: documents of the target whose inverse field holds our $id.
+  const Value* id = doc->Find("$id");
+  if (id == nullptr) return Status::OK();
+  FindOptions fo;
+  fo.as_of = as_of;
+  Value filter = Value::MakeObject();
+  filter.Set(f->type.inverse, *id);
+  PQ_ASSIGN_OR_RETURN(std::vector<Value> related, Find(target->name(), filter, fo));
+  for (Value& r : related) PQ_RETURN_IF_ERROR(expand(&r));
+  doc->Set(head, Value::MakeArray(std::move(related)));
+  return Status::OK();
+}
+
+Result<int64_t> DBImpl::Count(std::string_view collection, const Value& filter,
+                              std::optional<int64_t> as_of) {
+  FindOptions fo;
+  fo.as_of = as_of;
+  PQ_ASSIGN_OR_RETURN(auto docs, Find(collection, filter, fo));
+  return static_cast<int64_t>(docs.size());
+}
+
+Result<Value> DBImpl::Insert(std::string_view collection, const Value& doc) {
+  WriteBatch b;
+  b.Insert(std::string(collection), doc);
+  std::vector<Value> results;
+  PQ_RETURN_IF_ERROR(Write(b, &results));
+  return std::move(results[0]);
+}
+
+Result<std::vector<Value>> DBImpl::InsertMany(std::string_view collection,
+                                              const std::vector<Value>& docs) {
+  WriteBatch b;
+  for (const Value& d : docs) b.Insert(std::string(collection), d);
+  std::vector<Value> results;
+  PQ_RETURN_IF_ERROR(Write(b, &results));
+  return results;
+}
+
+Result<Value> DBImpl::Update(std::string_view collection, std::string_view id,
+                             const Value& update) {
+  WriteBatch b;
+  b.Update(std::string(collection), std::string(id), update);
+  std::vector<Value> results;
+  PQ_RETURN_IF_ERROR(Write(b, &results));
+  return std::move(results[0]);
+}
+
+Status DBImpl::Delete(std::string_view collection, std::string_view id) {
+  WriteBatch b;
+  b.Delete(std::string(collection), std::string(id));
+  return Write(b, nullptr);
+}
+
+Status DBImpl::Write(const WriteBatch& batch, std::vector<Value>* results) {
+  std::lock_guard<std::mutex> w(write_mu_);
+  return WriteLocked(batch, results);
+}
+
+Status DBImpl::WriteLocked(const WriteBatch& batch, std::vector<Value>* results) {
+  if (batch.size() == 0) return Status::OK();
+  int64_t ts = std::max(clock_->NowMicros(), last_ts_);
+  // Validate every operation against the current state plus the earlier operations
+  // of this batch; nothing is written unless all succeed.
+  std::map<std::pair<std::string, std::string>, std::optional<Value>> staged;
+  std::vector<ChangeEvent> events;
+  events.reserve(batch.size());
+  std::vector<Value> out;
+  out.reserve(batch.size());
+  ReadView view;
+  view.manifest = store_->current();  // stable: only writers change it, and we are one
+  for (size_t i = 0; i < batch.size(); i++) {
+    const WriteBatch::Op& op = batch.ops()[i];
+    auto ctx = [&](const Status& s) {
+      return batch.size() == 1 ? s : s.WithContext("operation " + std::to_string(i));
+    };
+    auto table = FindTable(op.collection);
+    if (!table.ok()) return ctx(table.status());
+    Table* t = *table;
+    view.mem = &t->mem;
+    auto current = [&](const std::string& id) -> Result<std::optional<Value>> {
+      auto it = staged.find({t->def->name(), id});
+      if (it != staged.end()) return it->second;
+      return Lookup(*t, view, id);
+    };
+    ChangeEvent e;
+    e.collection = t->def->name();
+    e.timestamp = ts;
+    e.op = op.op;
+    if (op.op == ChangeOp::kCreate) {
+      auto valid = t->def->ValidateDocument(op.value, catalog::DocumentMode::kCreate);
+      if (!valid.ok()) return ctx(valid.status());
+      std::string id;
+      if (const Value* given = valid->Find("$id")) {
+        id = given->as_string();
+        auto cur = current(id);
+        if (!cur.ok()) return ctx(cur.status());
+        if (cur->has_value()) {
+          return ctx(Status::AlreadyExists(t->def->name() + " already has a document with $id '" +
+                                           id + "'"));
+        }
+      } else {
+        PQ_ASSIGN_OR_RETURN(id, NewId());
+      }
+      Value::Object doc;
+      doc.reserve(valid->as_object().size() + 5);
+      doc.emplace_back("$id", Value::String(id));
+      doc.emplace_back("$type", Value::String(t->def->type_name()));
+      for (const auto& [k, v] : valid->as_object()) {
+        if (k != "$id") doc.emplace_back(k, v);
+      }
+      doc.emplace_back("createdAt", Value::Timestamp(ts));
+      doc.emplace_back("updatedAt", Value::Timestamp(ts));
+      doc.emplace_back("version", Value::Int(1));
+      e.id = id;
+      e.after = Value::MakeObject(std::move(doc));
+    } else {
+      e.id = op.id;
+      auto cur = current(op.id);
+      if (!cur.ok()) return ctx(cur.status());
+      if (!cur->has_value()) {
+        return ctx(Status::NotFound(t->def->name() + " has no document with $id '" + op.id + "'"));
+      }
+      e.before = **cur;
+      if (op.op == ChangeOp::kUpdate) {
+        auto patched = query::ApplyUpdate(UserFields(e.before), op.value);
+        if (!patched.ok()) return ctx(patched.status().WithContext(t->def->name()));
+        auto valid = t->def->ValidateDocument(*patched, catalog::DocumentMode::kReplace);
+        if (!valid.ok()) return ctx(valid.status());
+        Value::Object doc;
+        doc.emplace_back("$id", Value::String(op.id));
+        doc.emplace_back("$type", Value::String(t->def->type_name()));
+        for (const auto& [k, v] : valid->as_object()) {
+          if (k != "$id") doc.emplace_back(k, v);
+        }
+        const Value* created = e.before.Find("createdAt");
+        const Value* version = e.before.Find("version");
+        doc.emplace_back("createdAt", created ? *created : Value::Timestamp(ts));
+        doc.emplace_back("updatedAt", Value::Timestamp(ts));
+        doc.emplace_back("version", Value::Int((version ? version->as_int() : 0) + 1));
+        e.after = Value::MakeObject(std::move(doc));
+      }
+    }
+    staged[{e.collection, e.id}] =
+        e.op == ChangeOp::kDelete ? std::optional<Value>() : std::optional<Value>(e.after);
+    out.push_back(e.after);
+    events.push_back(std::move(e));
+  }
+  std::vector<std::string> payloads;
+  payloads.reserve(events.size());
+  for (const ChangeEvent& e : events) payloads.push_back(EncodeChange(e));
+  PQ_ASSIGN_OR_RETURN(uint64_t first_seq, log_->Append(std::move(payloads), options_.sync));
+  {
+    std::unique_lock<std::shared_mutex> l(mu_);
+    for (size_t i = 0; i < events.size(); i++) {
+      ChangeEvent& e = events[i];
+      e.seq = first_seq + i;
+      tables_.find(e.collection)->second.mem[e.id] =
+          storage::StoredRow{e.id, e.seq, e.op == ChangeOp::kDelete, e.after};
+    }
+    last_seq_ = first_seq + events.size() - 1;
+    last_ts_ = ts;
+    unflushed_ += events.size();
+  }
+  {
+    std::lock_guard<std::mutex> l(listeners_mu_);
+    for (auto& [id, fn] : listeners_) fn(events);
+  }
+  if (results) *results = std::move(out);
+  if (options_.auto_flush_events > 0 && unflushed_ >= options_.auto_flush_events) {
+    PQ_RETURN_IF_ERROR(FlushLocked());
+  }
+  return Status::OK();
+}
+
+Status DBImpl::Flush() {
+  std::lock_guard<std::mutex> w(write_mu_);
+  return FlushLocked();
+}
+
+Status DBImpl::FlushLocked() {
+  if (unflushed_ == 0) return Status::OK();
+  storage::Manifest m = store_->current();
+  parquet::WriterOptions wo;
+  wo.row_group_rows = options_.row_group_rows;
+  for (auto& [name, t] : tables_) {
+    if (t.mem.empty()) continue;
+    std::vector<storage::StoredRow> rows;
+    rows.reserve(t.mem.size());
+    for (const auto& [id, row] : t.mem) rows.push_back(row);
+    PQ_ASSIGN_OR_RETURN(storage::DataFile df,
+                        store_->WriteDataFile(*t.codec, rows, &m.next_file_id, wo));
+    m.tables[name].files.push_back(std::move(df));
+  }
+  m.flushed_seq = last_seq_;
+  m.flushed_ts = last_ts_;
+  bool compact = false;
+  if (options_.auto_compact_files > 0) {
+    for (auto& [name, t] : tables_) {
+      auto it = m.tables.find(name);
+      if (it != m.tables.end() && it->second.files.size() >= options_.auto_compact_files) {
+        PQ_RETURN_IF_ERROR(CompactTableLocked(&t, &m));
+        compact = true;
+      }
+    }
+  }
+  (void)compact;
+  {
+    std::unique_lock<std::shared_mutex> l(mu_);
+    PQ_RETURN_IF_ERROR(store_->Commit(&m));
+    for (auto& [name, t] : tables_) t.mem.clear();
+    unflushed_ = 0;
+  }
+  return Status::OK();
+}
+
+// Merges a table's files (each sorted by $id) into one, newest version per $id,
+// dropping deletions; streams one row group per input file at a time.
+Status DBImpl::CompactTableLocked(Table* t, storage::Manifest* m) {
+  auto it = m->tables.find(t->def->name());
+  if (it == m->tables.end() || it->second.files.size() <= 1) return Status::OK();
+  const auto& files = it->second.files;
+  struct Cursor {
+    std::shared_ptr<parquet::FileReader> reader;
+    const storage::DataFile* file;
+    int rg = -1;
+    std::shared_ptr<const std::vector<storage::StoredRow>> rows;
+    size_t pos = 0;
+  };
+  std::vector<Cursor> cursors(files.size());
+  auto advance = [&](Cursor& c) -> Status {
+    while (!c.rows || c.pos >= c.rows->size()) {
+      c.rg++;
+      c.pos = 0;
+      if (c.rg >= c.reader->num_row_groups()) {
+        c.rows.reset();
+        return Status::OK();
+      }
+      PQ_ASSIGN_OR_RETURN(c.rows, ReadRowGroup(*t, *c.file, *c.reader, c.rg));
+    }
+    return Status::OK();
+  };
+  for (size_t i = 0; i < files.size(); i++) {
+    cursors[i].file = &files[i];
+    PQ_ASSIGN_OR_RETURN(cursors[i].reader, OpenFile(files[i]));
+    PQ_RETURN_IF_ERROR(advance(cursors[i]));
+  }
+  parquet::WriterOptions wo;
+  wo.row_group_rows = options_.row_group_rows;
+  PQ_ASSIGN_OR_RETURN(auto builder, store_->NewDataFile(*t->codec, &m->next_file_id, wo));
+  std::vector<storage::StoredRow> out;  // one output row group at a time
+  int64_t total = 0;
+  auto alive = [&](const Cursor& c) { return c.rows && c.pos < c.rows->size(); };
+  while (true) {
+    // Smallest id; among equal ids the newest file (highest index) wins.
+    int best = -1;
+    for (int i = 0; i < static_cast<int>(cursors.size()); i++) {
+      if (!alive(cursors[static_cast<size_t>(i)])) continue;
+      if (best < 0) {
+        best = i;
+        continue;
+      }
+      const std::string& a =
+          (*cursors[static_cast<size_t>(i)].rows)[cursors[static_cast<size_t>(i)].pos].id;
+      const std::string& b =
+          (*cursors[static_cast<size_t>(best)].rows)[cursors[static_cast<size_t>(best)].pos].id;
+      if (a < b || (a == b && i > best)) best = i;
+    }
+    if (best < 0) break;
+    storage::StoredRow winner =
+        (*cursors[static_cast<size_t>(best)].rows)[cursors[static_cast<size_t>(best)].pos];
+    for (Cursor& c : cursors) {
+      while (alive(c) && (*c.rows)[c.pos].id == winner.id) {
+        c.pos++;
+        if (c.pos >= c.rows->size()) PQ_RETURN_IF_ERROR(advance(c));
+      }
+    }
+    if (!winner.deleted) {
+      out.push_back(std::move(winner));
+      total++;
+      if (static_cast<int64_t>(out.size()) >= options_.row_group_rows) {
+        PQ_RETURN_IF_ERROR(builder->Add(out));
+        out.clear();
+      }
+    }
+  }
+  PQ_RETURN_IF_ERROR(builder->Add(out));
+  PQ_ASSIGN_OR_RETURN(storage::DataFile df, builder->Finish());
+  it->second.files.clear();
+  // An empty result needs no file; the unreferenced one is removed on the next open.
+  if (total > 0) it->second.files.push_back(std::move(df));
+  return Status::OK();
+}
+
+Status DBImpl::Compact() {
+  std::lock_guard<std::mutex> w(write_mu_);
+  PQ_RETURN_IF_ERROR(FlushLocked());
+  storage::Manifest m = store_->current();
+  bool changed = false;
+  for (auto& [name, t] : tables_) {
+    auto it = m.tables.find(name);
+    if (it == m.tables.end() || it->second.files.size() <= 1) continue;
+    PQ_RETURN_IF_ERROR(CompactTableLocked(&t, &m));
+    changed = true;
+  }
+  if (!changed) return Status::OK();
+  std::unique_lock<std::shared_mutex> l(mu_);
+  return store_->Commit(&m);
+}
+
+Status DBImpl::Vacuum(int64_t retention_micros) {
+  if (retention_micros < 0) return Status::InvalidArgument("retention must be >= 0");
+  std::lock_guard<std::mutex> w(write_mu_);
+  int64_t cutoff = clock_->NowMicros() - retention_micros;
+  storage::ManifestInfo oldest;
+  {
+    std::unique_lock<std::shared_mutex> l(mu_);
+    PQ_ASSIGN_OR_RETURN(oldest, store_->Vacuum(cutoff));
+    std::lock_guard<std::mutex> c(cache_mu_);
+    readers_.clear();
+    rg_cache_.clear();
+  }
+  // Log entries at or below the oldest kept manifest are no longer needed for
+  // recovery or time travel.
+  return log_->DropSegmentsBefore(oldest.flushed_seq + 1);
+}
+
+int64_t DBImpl::HistoryHorizon() const {
+  auto hist = store_->History();
+  return hist.empty() ? 0 : hist.front().flushed_ts;
+}
+
+uint64_t DBImpl::LastSequence() const {
+  std::shared_lock<std::shared_mutex> l(mu_);
+  return last_seq_;
+}
+
+Result<std::vector<ChangeEvent>> DBImpl::ReadChanges(uint64_t from_seq, size_t max_events) {
+  LogChangeStream s(log_.get(), clock_, from_seq);
+  return s.Next(max_events, 0);
+}
+
+Result<std::unique_ptr<ChangeStream>> DBImpl::Subscribe(uint64_t from_seq) {
+  if (from_seq == 0) from_seq = 1;
+  if (from_seq < log_->FirstSeq() && from_seq <= log_->LastSeq()) {
+    return Status::NotFound("changes before seq " + std::to_string(log_->FirstSeq()) +
+                            " were vacuumed");
+  }
+  return std::unique_ptr<ChangeStream>(new LogChangeStream(log_.get(), clock_, from_seq));
+}
+
+uint64_t DBImpl::AddListener(ChangeListener listener) {
+  std::lock_guard<std::mutex> l(listeners_mu_);
+  uint64_t id = next_listener_id_++;
+  listeners_[id] = std::move(listener);
+  return id;
+}
+
+void DBImpl::RemoveListener(uint64_t id) {
+  std::lock_guard<std::mutex> l(listeners_mu_);
+  listeners_.erase(id);
+}
+
+}  // namespace db
+}  // namespace parquedb

@@ -1,0 +1,398 @@
+// DB behaviour end to end: CRUD, validation, batches, find, relations, flush and
+// recovery, compaction, time travel, vacuum, change streams, crash safety.
+#include "parquedb/db.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "common/fault_injection_env.h"
+
+namespace parquedb {
+namespace {
+
+const char* kSchema = R"J({
+  "Customer": {"name": "string!", "email": "string!", "tier": "string?"},
+  "Order": {"total": "decimal(10,2)!", "status": "string!", "customer": "-> Customer",
+            "items": "<- OrderItem[]", "tags": "string[]", "meta": "variant?"},
+  "OrderItem": {"quantity": "int!", "price": "decimal(10,2)!", "product": "-> Product"},
+  "Product": {"name": "string!", "sku": "string!", "price": "decimal(10,2)!"}
+})J";
+
+class DBTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("pq_db_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    std::filesystem::remove_all(dir_);
+    options_.path = dir_.string();
+    options_.clock = &clock_;
+    options_.sync = false;  // durability is exercised by the crash test
+    clock_.SetMicros(1700000000000000LL);
+    schema_ = *Value::ParseJson(kSchema);
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    db_.reset();
+    auto r = DB::Open(options_, schema_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    db_ = std::move(*r);
+  }
+  static Value J(const char* text) {
+    auto v = Value::ParseJson(text);
+    EXPECT_TRUE(v.ok()) << text;
+    return v.ok() ? *v : Value();
+  }
+  std::vector<std::string> Ids(const std::vector<Value>& docs) {
+    std::vector<std::string> ids;
+    for (const Value& d : docs) ids.push_back(d.Find("$id")->as_string());
+    return ids;
+  }
+
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  Options options_;
+  Value schema_;
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(DBTest, InsertAssignsSystemFieldsAndValidates) {
+  Open();
+  auto c = db_->Insert("Customer", J(R"({"name": "Ada", "email": "ada@example.com"})"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->Find("$type")->as_string(), "Customer");
+  EXPECT_EQ(c->Find("$id")->as_string().size(), 26u);
+  EXPECT_EQ(c->Find("version")->as_int(), 1);
+  EXPECT_EQ(c->Find("createdAt")->kind(), Value::Kind::kTimestamp);
+
+  auto bad = db_->Insert("Order", J(R"({"total": "12.345", "status": "paid"})"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(bad.status().IsInvalidArgument());
+  EXPECT_NE(bad.status().message().find("total"), std::string::npos) << bad.status().ToString();
+
+  auto missing = db_->Insert("Order", J(R"({"total": "1.00"})"));
+  EXPECT_NE(missing.status().message().find("status"), std::string::npos);
+  auto unknown = db_->Insert("Nope", J("{}"));
+  EXPECT_TRUE(unknown.status().IsNotFound());
+
+  auto dup = db_->Insert("Customer", J(R"({"$id": "c1", "name": "B", "email": "b@x"})"));
+  ASSERT_TRUE(dup.ok());
+  auto dup2 = db_->Insert("Customer", J(R"({"$id": "c1", "name": "C", "email": "c@x"})"));
+  EXPECT_EQ(dup2.status().code(), Status::Code::kAlreadyExists);
+}
+
+TEST_F(DBTest, BadBatchWritesNothing) {
+  Open();
+  std::vector<Value> docs = {J(R"({"name": "A", "email": "a"})"), J(R"({"name": "B"})")};
+  auto r = db_->InsertMany("Customer", docs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("operation 1"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(*db_->Count("Customer", Value(), std::nullopt), 0);
+  EXPECT_EQ(db_->LastSequence(), 0u);
+}
+
+TEST_F(DBTest, UpdateOperatorsAndDelete) {
+  Open();
+  auto o =
+      db_->Insert("Order", J(R"({"$id": "o1", "total": "10.00", "status": "new", "tags": ["a"]})"));
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  auto u = db_->Update(
+      "Order", "o1",
+      J(R"({"$set": {"status": "paid"}, "$inc": {"total": "2.50"}, "$push": {"tags": "b"}})"));
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->Find("status")->as_string(), "paid");
+  EXPECT_EQ(u->Find("total")->as_decimal().ToString(), "12.50");
+  EXPECT_EQ(u->Find("tags")->as_array().size(), 2u);
+  EXPECT_EQ(u->Find("version")->as_int(), 2);
+  auto bad = db_->Update("Order", "o1", J(R"({"$set": {"total": "abc"}})"));
+  EXPECT_TRUE(bad.status().IsInvalidArgument());
+  EXPECT_EQ(db_->Get("Order", "o1")->Find("status")->as_string(), "paid");
+  ASSERT_TRUE(db_->Delete("Order", "o1").ok());
+  EXPECT_TRUE(db_->Get("Order", "o1").status().IsNotFound());
+  EXPECT_TRUE(db_->Delete("Order", "o1").IsNotFound());
+}
+
+TEST_F(DBTest, FindFilterSortLimitProjectAcrossFlushes) {
+  Open();
+  for (int i = 0; i < 30; i++) {
+    std::string doc = R"({"$id": "o)" + std::to_string(100 + i) + R"(", "total": ")" +
+                      std::to_string(i) + R"(.00", "status": ")" + (i % 3 ? "paid" : "new") +
+                      R"("})";
+    ASSERT_TRUE(db_->Insert("Order", J(doc.c_str())).ok());
+    if (i == 9 || i == 19) {
+      ASSERT_TRUE(db_->Flush().ok());
+    }
+  }
+  ASSERT_TRUE(db_->Update("Order", "o105", J(R"({"status": "new"})")).ok());  // file -> mem
+  EXPECT_EQ(db_->Get("Order", "o105")->Find("status")->as_string(), "new");
+  {
+    auto news = db_->Find("Order", J(R"({"status": "new"})"), {});
+    std::string ids;
+    for (auto& d : *news) ids += d.Find("$id")->as_string() + " ";
+    EXPECT_EQ(news->size(), 11u) << ids;
+  }
+  ASSERT_TRUE(db_->Delete("Order", "o115").ok());
+  FindOptions fo;
+  fo.sort = J(R"({"total": -1})");
+  fo.limit = 3;
+  fo.skip = 1;
+  fo.project = J(R"({"total": 1})");
+  auto r = db_->Find("Order", J(R"({"status": "paid", "total": {"$lt": 20}})"), fo);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ(Ids(*r), (std::vector<std::string>{"o117", "o116", "o114"}));
+  EXPECT_EQ((*r)[0].as_object().size(), 2u);  // $id + total
+  // 10 "new" orders (i % 3 == 0), plus o105 updated to "new", minus o115 deleted.
+  EXPECT_EQ(*db_->Count("Order", J(R"({"status": "new"})"), std::nullopt), 10);
+  // Reopen: everything comes back from files + log replay.
+  Open();
+  EXPECT_EQ(*db_->Count("Order", J(R"({"status": "new"})"), std::nullopt), 10);
+  EXPECT_EQ(*db_->Count("Order", Value(), std::nullopt), 29);
+  ASSERT_TRUE(db_->Compact().ok());
+  EXPECT_EQ(*db_->Count("Order", Value(), std::nullopt), 29);
+  EXPECT_EQ(db_->Get("Order", "o105")->Find("status")->as_string(), "new");
+}
+
+TEST_F(DBTest, IncludeRelations) {
+  Open();
+  ASSERT_TRUE(db_->Insert("Customer", J(R"({"$id": "c1", "name": "Ada", "email": "a@x"})")).ok());
+  ASSERT_TRUE(
+      db_->Insert("Product", J(R"({"$id": "p1", "name": "Pen", "sku": "P", "price": "1.00"})"))
+          .ok());
+  ASSERT_TRUE(
+      db_->Insert("Order",
+                  J(R"({"$id": "o1", "total": "3.00", "status": "paid", "customer": "c1"})"))
+          .ok());
+  ASSERT_TRUE(
+      db_->Insert(
+             "OrderItem",
+             J(R"({"$id": "i1", "quantity": 3, "price": "1.00", "product": "p1", "order": "o1"})"))
+          .ok());
+  FindOptions fo;
+  fo.include = {"customer", "items.product"};
+  auto r = db_->Find("Order", Value(), fo);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].FindPath("customer.name")->as_string(), "Ada");
+  EXPECT_EQ((*r)[0].FindPath("items.0.product.name")->as_string(), "Pen");
+}
+
+TEST_F(DBTest, TimeTravelAndVacuum) {
+  options_.auto_flush_events = 0;
+  Open();
+  int64_t t0 = clock_.NowMicros();
+  ASSERT_TRUE(db_->Insert("Customer", J(R"({"$id": "c1", "name": "v1", "email": "e"})")).ok());
+  clock_.AdvanceMicros(1000000);
+  int64_t t1 = clock_.NowMicros();
+  ASSERT_TRUE(db_->Flush().ok());
+  clock_.AdvanceMicros(1000000);
+  ASSERT_TRUE(db_->Update("Customer", "c1", J(R"({"name": "v2"})")).ok());
+  clock_.AdvanceMicros(1000000);
+  int64_t t2 = clock_.NowMicros();
+  ASSERT_TRUE(db_->Flush().ok());
+  clock_.AdvanceMicros(1000000);
+  ASSERT_TRUE(db_->Delete("Customer", "c1").ok());
+  int64_t t3 = clock_.NowMicros();
+  clock_.AdvanceMicros(1000000);
+
+  EXPECT_TRUE(db_->Get("Customer", "c1", t0 - 1).status().IsNotFound());
+  EXPECT_EQ(db_->Get("Customer", "c1", t1)->Find("name")->as_string(), "v1");
+  EXPECT_EQ(db_->Get("Customer", "c1", t2)->Find("name")->as_string(), "v2");
+  EXPECT_TRUE(db_->Get("Customer", "c1", t3).status().IsNotFound());
+  FindOptions fo;
+  fo.as_of = t1;
+  EXPECT_EQ(db_->Find("Customer", Value(), fo)->size(), 1u);
+
+  // Survives reopen (log + retained manifests).
+  Open();
+  EXPECT_EQ(db_->Get("Customer", "c1", t2)->Find("name")->as_string(), "v2");
+
+  ASSERT_TRUE(db_->Flush().ok());
+  clock_.AdvanceMicros(10000000);
+  ASSERT_TRUE(db_->Vacuum(5000000).ok());  // keep 5 s of history
+  EXPECT_GT(db_->HistoryHorizon(), t1);
+  auto gone = db_->Get("Customer", "c1", t1);
+  EXPECT_TRUE(gone.status().IsInvalidArgument()) << gone.status().ToString();
+  EXPECT_TRUE(db_->Get("Customer", "c1").status().IsNotFound());
+}
+
+TEST_F(DBTest, ChangeStreamAndListeners) {
+  Open();
+  std::vector<ChangeEvent> pushed;
+  uint64_t lid = db_->AddListener([&](const std::vector<ChangeEvent>& es) {
+    pushed.insert(pushed.end(), es.begin(), es.end());
+  });
+  ASSERT_TRUE(db_->Insert("Customer", J(R"({"$id": "c1", "name": "a", "email": "e"})")).ok());
+  ASSERT_TRUE(db_->Update("Customer", "c1", J(R"({"name": "b"})")).ok());
+  ASSERT_TRUE(db_->Delete("Customer", "c1").ok());
+  db_->RemoveListener(lid);
+  ASSERT_EQ(pushed.size(), 3u);
+  EXPECT_EQ(pushed[1].op, ChangeOp::kUpdate);
+  EXPECT_EQ(pushed[1].before.Find("name")->as_string(), "a");
+  EXPECT_EQ(pushed[1].after.Find("name")->as_string(), "b");
+  auto stream = db_->Subscribe(1);
+  ASSERT_TRUE(stream.ok());
+  auto events = (*stream)->Next(100, 0);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  for (size_t i = 0; i < 3; i++) {
+    EXPECT_EQ((*events)[i].seq, pushed[i].seq);
+    EXPECT_EQ((*events)[i].op, pushed[i].op);
+    EXPECT_EQ((*events)[i].timestamp, pushed[i].timestamp);
+  }
+  EXPECT_TRUE((*events)[2].after.is_null());
+}
+
+TEST_F(DBTest, SecondOpenIsBusy) {
+  Open();
+  auto second = DB::Open(options_, schema_);
+  EXPECT_TRUE(second.status().IsBusy()) << second.status().ToString();
+}
+
+TEST_F(DBTest, SchemaEvolutionRules) {
+  Open();
+  db_.reset();
+  Value added = *Value::ParseJson(R"J({"Extra": {"x": "int?"}})J");
+  for (const auto& m : added.as_object()) schema_.Set(m.first, m.second);
+  Open();  // adding a collection is fine
+  db_.reset();
+  Value changed = schema_;
+  changed.Set("Customer", *Value::ParseJson(R"J({"name": "int!", "email": "string!"})J"));
+  auto r = DB::Open(options_, changed);
+  EXPECT_TRUE(r.status().IsInvalidArgument());
+  EXPECT_NE(r.status().message().find("Customer.name"), std::string::npos) << r.status().ToString();
+}
+
+// Random operations with random flushes, compactions and reopens must always
+// agree with a plain in-memory map.
+TEST_F(DBTest, DifferentialAgainstReferenceMap) {
+  options_.auto_flush_events = 37;
+  options_.auto_compact_files = 3;
+  options_.row_group_rows = 16;
+  Open();
+  std::mt19937 rng(42);
+  std::map<std::string, std::string> ref;  // id -> status
+  for (int step = 0; step < 1500; step++) {
+    int op = static_cast<int>(rng() % 10);
+    std::string id = "o" + std::to_string(rng() % 120);
+    std::string status = "s" + std::to_string(rng() % 4);
+    if (op < 5) {
+      std::string doc =
+          R"({"$id": ")" + id + R"(", "total": "1.00", "status": ")" + status + R"("})";
+      auto r = db_->Insert("Order", J(doc.c_str()));
+      EXPECT_EQ(r.ok(), ref.count(id) == 0) << r.status().ToString();
+      if (r.ok()) ref[id] = status;
+    } else if (op < 8) {
+      std::string upd = R"({"status": ")" + status + R"("})";
+      auto r = db_->Update("Order", id, J(upd.c_str()));
+      EXPECT_EQ(r.ok(), ref.count(id) == 1);
+      if (r.ok()) ref[id] = status;
+    } else if (op < 9) {
+      Status s = db_->Delete("Order", id);
+      EXPECT_EQ(s.ok(), ref.count(id) == 1);
+      ref.erase(id);
+    } else if (rng() % 8 == 0) {
+      Open();
+    } else if (rng() % 4 == 0) {
+      ASSERT_TRUE(db_->Compact().ok());
+    }
+    if (step % 50 == 0 || step == 1499) {
+      auto all = db_->Find("Order", Value(), {});
+      ASSERT_TRUE(all.ok()) << all.status().ToString();
+      std::map<std::string, std::string> got;
+      for (const Value& d : *all) got[d.Find("$id")->as_string()] = d.Find("status")->as_string();
+      ASSERT_EQ(got, ref) << "step " << step;
+      auto s1 = db_->Find("Order", J(R"({"status": "s1"})"), {});
+      size_t expect = 0;
+      for (auto& [k, v] : ref) expect += v == "s1";
+      ASSERT_EQ(s1->size(), expect) << "step " << step;
+    }
+  }
+}
+
+// Crash at every file-system operation of a workload: after recovery, every
+// acknowledged write is present and nothing else is, except possibly the one
+// write that was in flight when the crash hit.
+TEST_F(DBTest, CrashAtEveryOperationLosesNoAcknowledgedWrite) {
+  std::unique_ptr<FaultInjectionEnv> fenv_holder;
+  auto fresh_env = [&]() -> FaultInjectionEnv& {
+    std::filesystem::remove_all(dir_);
+    fenv_holder = std::make_unique<FaultInjectionEnv>(Env::Default());
+    fenv_holder->SetForwardSyncs(false);
+    options_.env = fenv_holder.get();
+    return *fenv_holder;
+  };
+  options_.sync = true;
+  options_.auto_flush_events = 4;
+  options_.auto_compact_files = 3;
+  // Count the operations of one full run first.
+  auto workload = [&](DB* db, std::map<std::string, int>* acked, std::string* inflight) {
+    for (int i = 0; i < 14; i++) {
+      std::string id = "c" + std::to_string(i % 6);
+      *inflight = id;
+      Status s;
+      if (acked->count(id)) {
+        std::string upd = R"({"name": "n)" + std::to_string(i) + R"("})";
+        s = db->Update("Customer", id, J(upd.c_str())).status();
+        if (s.ok()) (*acked)[id] = i;
+      } else {
+        std::string doc =
+            R"({"$id": ")" + id + R"(", "name": "n)" + std::to_string(i) + R"(", "email": "e"})";
+        s = db->Insert("Customer", J(doc.c_str())).status();
+        if (s.ok()) (*acked)[id] = i;
+      }
+      if (!s.ok()) return;
+      inflight->clear();
+    }
+  };
+  uint64_t total_ops;
+  {
+    FaultInjectionEnv& fenv = fresh_env();
+    auto db = DB::Open(options_, schema_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    std::map<std::string, int> acked;
+    std::string inflight;
+    workload(db->get(), &acked, &inflight);
+    ASSERT_EQ(acked.size(), 6u);
+    total_ops = fenv.OpCount();
+    db->reset();
+  }
+  ASSERT_GT(total_ops, 20u);
+  for (uint64_t k = 0; k < total_ops; k++) {
+    FaultInjectionEnv& fenv = fresh_env();
+    std::map<std::string, int> acked;
+    std::string inflight;
+    {
+      fenv.FailAfter(k, FaultInjectionEnv::FaultKind::kCrash);
+      auto db = DB::Open(options_, schema_);
+      if (db.ok()) workload(db->get(), &acked, &inflight);
+    }
+    Status crashed = fenv.Crash();
+    ASSERT_TRUE(crashed.ok()) << crashed.ToString();
+    auto db = DB::Open(options_, schema_);
+    ASSERT_TRUE(db.ok()) << "crash point " << k << ": " << db.status().ToString();
+    auto all = (*db)->Find("Customer", Value(), {});
+    ASSERT_TRUE(all.ok()) << "crash point " << k << ": " << all.status().ToString();
+    std::map<std::string, std::string> got;
+    for (const Value& d : *all) got[d.Find("$id")->as_string()] = d.Find("name")->as_string();
+    for (const auto& [id, i] : acked) {
+      ASSERT_TRUE(got.count(id)) << "crash point " << k << " lost " << id;
+      if (id != inflight) {
+        EXPECT_EQ(got[id], "n" + std::to_string(i)) << "crash point " << k;
+      }
+    }
+    for (const auto& [id, name] : got) {
+      EXPECT_TRUE(acked.count(id) || id == inflight) << "crash point " << k << " invented " << id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace parquedb

@@ -1,0 +1,334 @@
+#include "storage/row_codec.h"
+
+#include <unordered_map>
+
+#include "parquet/record.h"
+
+namespace parquedb::storage {
+
+namespace {
+
+using parquet::LogicalType;
+using parquet::PhysicalType;
+using parquet::Repetition;
+using parquet::SchemaNode;
+
+constexpr int32_t kFirstUserFieldId = 100;
+
+SchemaNode LeafFor(const std::string& name, ColumnKind kind, int precision, int scale,
+                   Repetition rep) {
+  switch (kind) {
+    case ColumnKind::kString:
+      return SchemaNode::Leaf(name, PhysicalType::kByteArray, rep, LogicalType::String());
+    case ColumnKind::kInt:
+      return SchemaNode::Leaf(name, PhysicalType::kInt64, rep);
+    case ColumnKind::kDouble:
+      return SchemaNode::Leaf(name, PhysicalType::kDouble, rep);
+    case ColumnKind::kDecimal:
+      return SchemaNode::Decimal(name, rep, precision, scale);
+    case ColumnKind::kBool:
+      return SchemaNode::Leaf(name, PhysicalType::kBoolean, rep);
+    case ColumnKind::kTimestamp:
+      return SchemaNode::Leaf(name, PhysicalType::kInt64, rep,
+                              LogicalType::Timestamp(parquet::TimeUnit::kMicros, true));
+    case ColumnKind::kDate:
+      return SchemaNode::Leaf(name, PhysicalType::kInt32, rep, LogicalType::Date());
+    case ColumnKind::kVariant:
+      return SchemaNode::Leaf(name, PhysicalType::kByteArray, rep, LogicalType::Json());
+  }
+  return SchemaNode::Leaf(name, PhysicalType::kByteArray, rep);
+}
+
+const char* kSystemColumns[] = {"$id",       "$seq",    "$deleted", "createdAt",
+                                "updatedAt", "version", "$nulls"};
+
+// Encodes a variant for storage: JSON text (arrays: element-wise).
+Value ToStored(const ColumnSpec& c, const Value& v) {
+  if (c.kind != ColumnKind::kVariant) return v;
+  if (c.is_array && v.kind() == Value::Kind::kArray) {
+    Value::Array a;
+    a.reserve(v.as_array().size());
+    for (const Value& e : v.as_array()) a.push_back(Value::String(e.ToJsonString()));
+    return Value::MakeArray(std::move(a));
+  }
+  return Value::String(v.ToJsonString());
+}
+
+Result<Value> FromStored(const ColumnSpec& c, const Value& v) {
+  if (c.kind != ColumnKind::kVariant || v.is_null()) return v;
+  auto parse = [&](const Value& s) -> Result<Value> {
+    if (s.is_null()) return Value();
+    if (s.kind() != Value::Kind::kString) {
+      return Status::Corruption("variant column '" + c.name + "' holds a non-text value");
+    }
+    auto r = Value::ParseJson(s.as_string());
+    if (!r.ok()) return Status::Corruption("variant column '" + c.name + "' holds invalid JSON");
+    return r;
+  };
+  if (c.is_array) {
+    if (v.kind() != Value::Kind::kArray) return Status::Corruption("list column is not a list");
+    Value::Array a;
+    a.reserve(v.as_array().size());
+    for (const Value& e : v.as_array()) {
+      PQ_ASSIGN_OR_RETURN(Value x, parse(e));
+      a.push_back(std::move(x));
+    }
+    return Value::MakeArray(std::move(a));
+  }
+  return parse(v);
+}
+
+}  // namespace
+
+Result<RowCodec> RowCodec::Make(const TableSpec& spec) {
+  std::vector<SchemaNode> fields;
+  int32_t id = 1;
+  auto add = [&](SchemaNode n) {
+    n.field_id = id++;
+    fields.push_back(std::move(n));
+  };
+  add(SchemaNode::Leaf("$id", PhysicalType::kByteArray, Repetition::kRequired,
+                       LogicalType::String()));
+  add(SchemaNode::Leaf("$seq", PhysicalType::kInt64, Repetition::kRequired));
+  add(SchemaNode::Leaf("$deleted", PhysicalType::kBoolean, Repetition::kRequired));
+  add(LeafFor("createdAt", ColumnKind::kTimestamp, 0, 0, Repetition::kOptional));
+  add(LeafFor("updatedAt", ColumnKind::kTimestamp, 0, 0, Repetition::kOptional));
+  add(LeafFor("version", ColumnKind::kInt, 0, 0, Repetition::kOptional));
+  {
+    SchemaNode elem = LeafFor("element", ColumnKind::kString, 0, 0, Repetition::kRequired);
+    elem.field_id = 1000;
+    add(SchemaNode::List("$nulls", Repetition::kOptional, std::move(elem)));
+  }
+  id = kFirstUserFieldId;
+  for (const ColumnSpec& c : spec.columns) {
+    for (const char* sys : kSystemColumns) {
+      if (c.name == sys) return Status::InvalidArgument("column name '" + c.name + "' is reserved");
+    }
+    if (c.is_array) {
+      SchemaNode elem = LeafFor("element", c.kind, c.precision, c.scale, Repetition::kOptional);
+      elem.field_id = 10000 + id;
+      add(SchemaNode::List(c.name, Repetition::kOptional, std::move(elem)));
+    } else {
+      add(LeafFor(c.name, c.kind, c.precision, c.scale, Repetition::kOptional));
+    }
+  }
+  RowCodec codec;
+  codec.spec_ = spec;
+  PQ_ASSIGN_OR_RETURN(codec.schema_, parquet::Schema::Make(std::move(fields)));
+  return codec;
+}
+
+Status RowCodec::Encode(const std::vector<StoredRow>& rows,
+                        std::vector<parquet::ColumnVector>* cols) const {
+  std::vector<Value> values;
+  values.reserve(rows.size());
+  for (const StoredRow& r : rows) {
+    Value::Object o;
+    o.reserve(spec_.columns.size() + 7);
+    o.emplace_back("$id", Value::String(r.id));
+    o.emplace_back("$seq", Value::Int(static_cast<int64_t>(r.seq)));
+    o.emplace_back("$deleted", Value::Bool(r.deleted));
+    Value::Array nulls;
+    if (!r.deleted) {
+      for (const char* sys : {"createdAt", "updatedAt", "version"}) {
+        const Value* v = r.doc.Find(sys);
+        o.emplace_back(sys, v ? *v : Value());
+      }
+      for (const ColumnSpec& c : spec_.columns) {
+        const Value* v = r.doc.Find(c.name);
+        if (v != nullptr && v->is_null()) nulls.push_back(Value::String(c.name));
+        o.emplace_back(c.name, v ? ToStored(c, *v) : Value());
+      }
+    }
+    o.emplace_back("$nulls", nulls.empty() ? Value() : Value::MakeArray(std::move(nulls)));
+    values.push_back(Value::MakeObject(std::move(o)));
+  }
+  cols->clear();
+  return parquet::ShredRows(schema_, values, cols);
+}
+
+Status RowCodec::Decode(const parquet::Schema& file_schema,
+                        const std::vector<parquet::ColumnVector>& cols, int64_t num_rows,
+                        std::vector<StoredRow>* rows) const {
+  std::vector<Value> assembled;
+  PQ_RETURN_IF_ERROR(parquet::AssembleRows(file_schema, cols, num_rows, {}, &assembled));
+  rows->reserve(rows->size() + assembled.size());
+  for (Value& row : assembled) {
+    StoredRow sr;
+    const Value* id = row.Find("$id");
+    const Value* seq = row.Find("$seq");
+    const Value* del = row.Find("$deleted");
+    if (id == nullptr || id->kind() != Value::Kind::kString || seq == nullptr ||
+        seq->kind() != Value::Kind::kInt || del == nullptr || del->kind() != Value::Kind::kBool) {
+      return Status::Corruption("data file row lacks $id/$seq/$deleted");
+    }
+    sr.id = id->as_string();
+    sr.seq = static_cast<uint64_t>(seq->as_int());
+    sr.deleted = del->as_bool();
+    if (!sr.deleted) {
+      const Value* nulls = row.Find("$nulls");
+      auto explicitly_null = [&](const std::string& name) {
+        if (nulls == nullptr || nulls->kind() != Value::Kind::kArray) return false;
+        for (const Value& n : nulls->as_array()) {
+          if (n.kind() == Value::Kind::kString && n.as_string() == name) return true;
+        }
+        return false;
+      };
+      Value::Object doc;
+      doc.reserve(spec_.columns.size() + 5);
+      doc.emplace_back("$id", Value::String(sr.id));
+      doc.emplace_back("$type", Value::String(spec_.type_name));
+      for (const ColumnSpec& c : spec_.columns) {
+        const Value* v = row.Find(c.name);
+        if (v == nullptr || v->is_null()) {
+          if (explicitly_null(c.name)) doc.emplace_back(c.name, Value());
+          continue;
+        }
+        PQ_ASSIGN_OR_RETURN(Value x, FromStored(c, *v));
+        doc.emplace_back(c.name, std::move(x));
+      }
+      for (const char* sys : {"createdAt", "updatedAt", "version"}) {
+        const Value* v = row.Find(sys);
+        if (v != nullptr && !v->is_null()) doc.emplace_back(sys, *v);
+      }
+      sr.doc = Value::MakeObject(std::move(doc));
+    }
+    rows->push_back(std::move(sr));
+  }
+  return Status::OK();
+}
+
+std::vector<parquet::ColumnPredicate> RowCodec::PrunePredicates(const parquet::Schema& file_schema,
+                                                                const query::Filter& filter) const {
+  std::vector<parquet::ColumnPredicate> out;
+  std::unordered_map<std::string, const ColumnSpec*> by_name;
+  for (const ColumnSpec& c : spec_.columns) by_name[c.name] = &c;
+  static const ColumnSpec kIdSpec{"$id", ColumnKind::kString, 0, 0, false};
+  static const ColumnSpec kTsSpec{"ts", ColumnKind::kTimestamp, 0, 0, false};
+  static const ColumnSpec kIntSpec{"version", ColumnKind::kInt, 0, 0, false};
+  for (const query::Predicate& p : filter.Conjuncts()) {
+    using Op = parquet::ColumnPredicate::Op;
+    Op op;
+    switch (p.op) {
+      case query::PredicateOp::kEq:
+        op = Op::kEq;
+        break;
+      case query::PredicateOp::kGt:
+        op = Op::kGt;
+        break;
+      case query::PredicateOp::kGte:
+        op = Op::kGe;
+        break;
+      case query::PredicateOp::kLt:
+        op = Op::kLt;
+        break;
+      case query::PredicateOp::kLte:
+        op = Op::kLe;
+        break;
+      default:
+        continue;
+    }
+    const ColumnSpec* c = nullptr;
+    if (p.path == "$id")
+      c = &kIdSpec;
+    else if (p.path == "createdAt" || p.path == "updatedAt")
+      c = &kTsSpec;
+    else if (p.path == "version")
+      c = &kIntSpec;
+    else if (auto it = by_name.find(p.path); it != by_name.end())
+      c = it->second;
+    if (c == nullptr || c->is_array || c->kind == ColumnKind::kVariant ||
+        c->kind == ColumnKind::kBool) {
+      continue;
+    }
+    int leaf = file_schema.FindLeaf(p.path);
+    if (leaf < 0) continue;
+    const parquet::SchemaNode& node = *file_schema.leaves()[static_cast<size_t>(leaf)].node;
+    const Value& lit = p.literal;
+    std::string enc;
+    switch (c->kind) {
+      case ColumnKind::kString:
+        if (lit.kind() != Value::Kind::kString) continue;
+        enc = lit.as_string();
+        break;
+      case ColumnKind::kInt:
+        if (lit.kind() != Value::Kind::kInt || node.type != PhysicalType::kInt64) continue;
+        enc = parquet::EncodeStatInt64(lit.as_int());
+        break;
+      case ColumnKind::kDouble:
+        if (!lit.is_number() || lit.kind() == Value::Kind::kDecimal ||
+            node.type != PhysicalType::kDouble) {
+          continue;
+        }
+        if (lit.kind() == Value::Kind::kInt &&
+            static_cast<int64_t>(static_cast<double>(lit.as_int())) != lit.as_int()) {
+          continue;
+        }
+        enc = parquet::EncodeStatDouble(lit.as_double());
+        break;
+      case ColumnKind::kTimestamp: {
+        int64_t micros;
+        if (lit.kind() == Value::Kind::kTimestamp) {
+          micros = lit.as_int();
+        } else if (lit.kind() == Value::Kind::kString) {
+          auto r = ParseTimestampMicros(lit.as_string());
+          if (!r.ok()) continue;
+          micros = *r;
+        } else {
+          continue;
+        }
+        if (node.type != PhysicalType::kInt64 ||
+            node.logical.kind != LogicalType::Kind::kTimestamp ||
+            node.logical.unit != parquet::TimeUnit::kMicros) {
+          continue;
+        }
+        enc = parquet::EncodeStatInt64(micros);
+        break;
+      }
+      case ColumnKind::kDate: {
+        int32_t days;
+        if (lit.kind() == Value::Kind::kDate) {
+          days = lit.as_date();
+        } else if (lit.kind() == Value::Kind::kString) {
+          auto r = ParseDateDays(lit.as_string());
+          if (!r.ok()) continue;
+          days = *r;
+        } else {
+          continue;
+        }
+        if (node.type != PhysicalType::kInt32) continue;
+        enc = parquet::EncodeStatInt32(days);
+        break;
+      }
+      case ColumnKind::kDecimal: {
+        Decimal d;
+        if (lit.kind() == Value::Kind::kDecimal) {
+          d = lit.as_decimal();
+        } else if (lit.kind() == Value::Kind::kInt) {
+          d = Decimal{lit.as_int(), 0};
+        } else {
+          continue;
+        }
+        auto scaled = d.Rescale(node.logical.decimal_scale);
+        if (!scaled.ok()) continue;
+        __int128 u = scaled->unscaled;
+        if (node.type == PhysicalType::kInt32) {
+          if (u < INT32_MIN || u > INT32_MAX) continue;
+          enc = parquet::EncodeStatInt32(static_cast<int32_t>(u));
+        } else if (node.type == PhysicalType::kInt64) {
+          if (u < INT64_MIN || u > INT64_MAX) continue;
+          enc = parquet::EncodeStatInt64(static_cast<int64_t>(u));
+        } else {
+          continue;
+        }
+        break;
+      }
+      default:
+        continue;
+    }
+    out.push_back(parquet::ColumnPredicate{leaf, op, std::move(enc)});
+  }
+  return out;
+}
+
+}  // namespace parquedb::storage
