@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "parquedb/value.h"
 #include "parquedb/env.h"
+#include "parquedb/value.h"
 #include "parquet/reader.h"
 #include "parquet/record.h"
 #include "parquet/writer.h"
@@ -29,8 +29,7 @@ constexpr int64_t kEpoch2024Micros = 1704067200LL * 1000000LL;
 const char* kStatuses[] = {"pending", "paid", "shipped", "delivered", "cancelled"};
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 pq::Schema OrdersSchema() {
@@ -66,7 +65,8 @@ std::vector<pq::ColumnVector> OrdersData(int64_t n) {
     uint64_t h = (static_cast<uint64_t>(i) * 2654435761ULL) % 4294967296ULL;
     c[2].AppendByteArray(kStatuses[h % 5]);
     c[3].i64.push_back((i * 7919 + 13) % 100000);
-    len = std::snprintf(buf, sizeof buf, "cust-%06lld", static_cast<long long>((i * 48271) % 100000));
+    len =
+        std::snprintf(buf, sizeof buf, "cust-%06lld", static_cast<long long>((i * 48271) % 100000));
     c[4].AppendByteArray(std::string_view(buf, static_cast<size_t>(len)));
   }
   return c;
@@ -90,9 +90,10 @@ json ReadAndAggregate(const std::string& path, int64_t* rows_out) {
   int li[5];
   const char* names[] = {"id", "created_at", "status", "total", "customer_id"};
   for (int k = 0; k < 5; k++) li[k] = schema.FindLeaf(names[k]);
+  pq::ColumnVector c[5];  // reused across row groups, like any scan operator's vectors
   for (int rg = 0; rg < (*reader)->num_row_groups(); rg++) {
-    pq::ColumnVector c[5];
     for (int k = 0; k < 5; k++) {
+      c[k].Clear();
       auto s = (*reader)->ReadColumnChunk(rg, li[k], &c[k]);
       if (!s.ok()) {
         std::cerr << s.ToString() << "\n";
@@ -154,10 +155,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> extra_reads;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    if (a == "--rows" && i + 1 < argc) rows = std::atoll(argv[++i]);
-    else if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
-    else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
-    else if (a == "--read" && i + 1 < argc) extra_reads.push_back(argv[++i]);
+    if (a == "--rows" && i + 1 < argc)
+      rows = std::atoll(argv[++i]);
+    else if (a == "--runs" && i + 1 < argc)
+      runs = std::atoi(argv[++i]);
+    else if (a == "--out" && i + 1 < argc)
+      out_dir = argv[++i];
+    else if (a == "--read" && i + 1 < argc)
+      extra_reads.push_back(argv[++i]);
     else {
       std::cerr << "usage: orders_parquet_bench --rows N --out DIR [--runs R] [--read FILE]...\n";
       return 2;

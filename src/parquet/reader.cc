@@ -13,29 +13,44 @@ constexpr int64_t kMaxPageSize = int64_t{1} << 30;
 
 size_t WidthOf(PhysicalType type, int32_t type_length) {
   switch (type) {
-    case PhysicalType::kBoolean: return 1;
+    case PhysicalType::kBoolean:
+      return 1;
     case PhysicalType::kInt32:
-    case PhysicalType::kFloat: return 4;
+    case PhysicalType::kFloat:
+      return 4;
     case PhysicalType::kInt64:
-    case PhysicalType::kDouble: return 8;
-    case PhysicalType::kInt96: return 12;
-    case PhysicalType::kFixedLenByteArray: return static_cast<size_t>(type_length);
-    case PhysicalType::kByteArray: return 0;
+    case PhysicalType::kDouble:
+      return 8;
+    case PhysicalType::kInt96:
+      return 12;
+    case PhysicalType::kFixedLenByteArray:
+      return static_cast<size_t>(type_length);
+    case PhysicalType::kByteArray:
+      return 0;
   }
   return 0;
 }
 
 const char* EncodingName(Encoding e) {
   switch (e) {
-    case Encoding::kPlain: return "PLAIN";
-    case Encoding::kPlainDictionary: return "PLAIN_DICTIONARY";
-    case Encoding::kRle: return "RLE";
-    case Encoding::kBitPacked: return "BIT_PACKED";
-    case Encoding::kDeltaBinaryPacked: return "DELTA_BINARY_PACKED";
-    case Encoding::kDeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
-    case Encoding::kDeltaByteArray: return "DELTA_BYTE_ARRAY";
-    case Encoding::kRleDictionary: return "RLE_DICTIONARY";
-    case Encoding::kByteStreamSplit: return "BYTE_STREAM_SPLIT";
+    case Encoding::kPlain:
+      return "PLAIN";
+    case Encoding::kPlainDictionary:
+      return "PLAIN_DICTIONARY";
+    case Encoding::kRle:
+      return "RLE";
+    case Encoding::kBitPacked:
+      return "BIT_PACKED";
+    case Encoding::kDeltaBinaryPacked:
+      return "DELTA_BINARY_PACKED";
+    case Encoding::kDeltaLengthByteArray:
+      return "DELTA_LENGTH_BYTE_ARRAY";
+    case Encoding::kDeltaByteArray:
+      return "DELTA_BYTE_ARRAY";
+    case Encoding::kRleDictionary:
+      return "RLE_DICTIONARY";
+    case Encoding::kByteStreamSplit:
+      return "BYTE_STREAM_SPLIT";
   }
   return "UNKNOWN";
 }
@@ -44,14 +59,24 @@ const char* EncodingName(Encoding e) {
 template <typename T>
 Status AppendFixed(std::string_view data, size_t n, std::vector<T>* vec, size_t* consumed) {
   if (data.size() / sizeof(T) < n) {
-    return Status::Corruption("PLAIN data holds " + std::to_string(data.size()) +
-                              " bytes, need " + std::to_string(n * sizeof(T)));
+    return Status::Corruption("PLAIN data holds " + std::to_string(data.size()) + " bytes, need " +
+                              std::to_string(n * sizeof(T)));
   }
   size_t old = vec->size();
   vec->resize(old + n);
   std::memcpy(vec->data() + old, data.data(), n * sizeof(T));
   *consumed = n * sizeof(T);
   return Status::OK();
+}
+
+struct Scratch {
+  std::string chunk;
+  std::string page;
+  std::vector<uint32_t> indices;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
 }
 
 // Decodes one chunk's pages. Holds the dictionary and scratch buffers.
@@ -75,7 +100,8 @@ class ChunkDecoder {
       size_t hlen = 0;
       PQ_RETURN_IF_ERROR(ParsePageHeader(chunk.substr(pos), &h, &hlen));
       pos += hlen;
-      if (h.compressed_page_size < 0 || static_cast<size_t>(h.compressed_page_size) > chunk.size() - pos) {
+      if (h.compressed_page_size < 0 ||
+          static_cast<size_t>(h.compressed_page_size) > chunk.size() - pos) {
         return Status::Corruption("page size " + std::to_string(h.compressed_page_size) +
                                   " overruns the column chunk");
       }
@@ -86,10 +112,17 @@ class ChunkDecoder {
       std::string_view page = chunk.substr(pos, static_cast<size_t>(h.compressed_page_size));
       pos += static_cast<size_t>(h.compressed_page_size);
       switch (h.type) {
-        case PageType::kDictionaryPage: PQ_RETURN_IF_ERROR(DictionaryPage(h, page)); break;
-        case PageType::kDataPage: PQ_RETURN_IF_ERROR(DataPageV1(h, page)); break;
-        case PageType::kDataPageV2: PQ_RETURN_IF_ERROR(DataPageV2(h, page)); break;
-        default: break;  // index pages and unknown page types carry no values
+        case PageType::kDictionaryPage:
+          PQ_RETURN_IF_ERROR(DictionaryPage(h, page));
+          break;
+        case PageType::kDataPage:
+          PQ_RETURN_IF_ERROR(DataPageV1(h, page));
+          break;
+        case PageType::kDataPageV2:
+          PQ_RETURN_IF_ERROR(DataPageV2(h, page));
+          break;
+        default:
+          break;  // index pages and unknown page types carry no values
       }
     }
     return Status::OK();
@@ -238,10 +271,14 @@ class ChunkDecoder {
         dst->bools.resize(old + n);
         return DecodePlainBooleans(data, n, dst->bools.data() + old, &used);
       }
-      case PhysicalType::kInt32: return AppendFixed(data, n, &dst->i32, &used);
-      case PhysicalType::kInt64: return AppendFixed(data, n, &dst->i64, &used);
-      case PhysicalType::kFloat: return AppendFixed(data, n, &dst->f32, &used);
-      case PhysicalType::kDouble: return AppendFixed(data, n, &dst->f64, &used);
+      case PhysicalType::kInt32:
+        return AppendFixed(data, n, &dst->i32, &used);
+      case PhysicalType::kInt64:
+        return AppendFixed(data, n, &dst->i64, &used);
+      case PhysicalType::kFloat:
+        return AppendFixed(data, n, &dst->f32, &used);
+      case PhysicalType::kDouble:
+        return AppendFixed(data, n, &dst->f64, &used);
       case PhysicalType::kByteArray:
         return DecodePlainByteArrays(data, n, &dst->offsets, &dst->bytes, &used);
       case PhysicalType::kInt96:
@@ -257,15 +294,21 @@ class ChunkDecoder {
 
   Status Gather(const uint32_t* idx, size_t n) {
     switch (node_.type) {
-      case PhysicalType::kInt32: return GatherFixed(dict_.i32, idx, n, &out_->i32);
-      case PhysicalType::kInt64: return GatherFixed(dict_.i64, idx, n, &out_->i64);
-      case PhysicalType::kFloat: return GatherFixed(dict_.f32, idx, n, &out_->f32);
-      case PhysicalType::kDouble: return GatherFixed(dict_.f64, idx, n, &out_->f64);
-      case PhysicalType::kBoolean: return GatherFixed(dict_.bools, idx, n, &out_->bools);
+      case PhysicalType::kInt32:
+        return GatherFixed(dict_.i32, idx, n, &out_->i32);
+      case PhysicalType::kInt64:
+        return GatherFixed(dict_.i64, idx, n, &out_->i64);
+      case PhysicalType::kFloat:
+        return GatherFixed(dict_.f32, idx, n, &out_->f32);
+      case PhysicalType::kDouble:
+        return GatherFixed(dict_.f64, idx, n, &out_->f64);
+      case PhysicalType::kBoolean:
+        return GatherFixed(dict_.bools, idx, n, &out_->bools);
       case PhysicalType::kByteArray: {
         size_t total = 0;
         const int64_t* doff = dict_.offsets.data();
-        for (size_t i = 0; i < n; i++) total += static_cast<size_t>(doff[idx[i] + 1] - doff[idx[i]]);
+        for (size_t i = 0; i < n; i++)
+          total += static_cast<size_t>(doff[idx[i] + 1] - doff[idx[i]]);
         size_t pos = out_->bytes.size();
         out_->bytes.resize(pos + total);
         size_t old = out_->offsets.size();
@@ -309,14 +352,15 @@ class ChunkDecoder {
   Status DecodeValues(Encoding enc, std::string_view data, size_t n) {
     size_t used = 0;
     switch (enc) {
-      case Encoding::kPlain: return DecodePlain(data, n, out_);
+      case Encoding::kPlain:
+        return DecodePlain(data, n, out_);
       case Encoding::kPlainDictionary:
       case Encoding::kRleDictionary: {
         if (!has_dict_) return Status::Corruption("dictionary-encoded page without dictionary");
         if (n == 0) return Status::OK();
         idx_buf_.resize(n);
-        PQ_RETURN_IF_ERROR(DecodeDictIndices(data, n, static_cast<uint32_t>(dict_.num_values()),
-                                             idx_buf_.data()));
+        PQ_RETURN_IF_ERROR(
+            DecodeDictIndices(data, n, static_cast<uint32_t>(dict_.num_values()), idx_buf_.data()));
         return Gather(idx_buf_.data(), n);
       }
       case Encoding::kRle: {
@@ -375,10 +419,14 @@ class ChunkDecoder {
                                        reinterpret_cast<uint8_t*>(vec->data() + old));
         };
         switch (node_.type) {
-          case PhysicalType::kInt32: return decode_into(&out_->i32);
-          case PhysicalType::kInt64: return decode_into(&out_->i64);
-          case PhysicalType::kFloat: return decode_into(&out_->f32);
-          case PhysicalType::kDouble: return decode_into(&out_->f64);
+          case PhysicalType::kInt32:
+            return decode_into(&out_->i32);
+          case PhysicalType::kInt64:
+            return decode_into(&out_->i64);
+          case PhysicalType::kFloat:
+            return decode_into(&out_->f32);
+          case PhysicalType::kDouble:
+            return decode_into(&out_->f64);
           default: {
             size_t old = out_->bytes.size();
             out_->bytes.resize(old + n * width_);
@@ -387,10 +435,11 @@ class ChunkDecoder {
           }
         }
       }
-      default: break;
+      default:
+        break;
     }
-    return Status::NotSupported(std::string("encoding ") + EncodingName(enc) +
-                                " for column '" + leaf_.dotted_path + "'");
+    return Status::NotSupported(std::string("encoding ") + EncodingName(enc) + " for column '" +
+                                leaf_.dotted_path + "'");
   }
 
   const LeafInfo& leaf_;
@@ -401,8 +450,10 @@ class ChunkDecoder {
   bool has_dict_ = false;
   size_t width_ = 0;
   int64_t levels_read_ = 0;
-  std::string page_buf_;
-  std::vector<uint32_t> idx_buf_;
+  // Scratch reused across chunks on this thread (avoids page faults and zero-filling
+  // fresh allocations for every chunk).
+  std::string& page_buf_ = ThreadScratch().page;
+  std::vector<uint32_t>& idx_buf_ = ThreadScratch().indices;
 };
 
 }  // namespace
@@ -418,7 +469,8 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(Env* env, const std::string
 Result<std::unique_ptr<FileReader>> FileReader::Open(std::unique_ptr<RandomAccessFile> file,
                                                      ReaderOptions options) {
   uint64_t size = file->Size();
-  if (size < 12) return Status::Corruption("file too small to be Parquet (" + std::to_string(size) + " bytes)");
+  if (size < 12)
+    return Status::Corruption("file too small to be Parquet (" + std::to_string(size) + " bytes)");
   char tail[8];
   std::string_view got;
   PQ_RETURN_IF_ERROR(file->Read(size - 8, 8, &got, tail));
@@ -483,8 +535,8 @@ Status FileReader::ReadColumnChunk(int row_group, int leaf, ColumnVector* out) c
   } else if (out->type != info.node->type) {
     return Status::InvalidArgument("output column has a different type");
   }
-  const ColumnChunk& cc = metadata_.row_groups[static_cast<size_t>(row_group)]
-                              .columns[static_cast<size_t>(leaf)];
+  const ColumnChunk& cc =
+      metadata_.row_groups[static_cast<size_t>(row_group)].columns[static_cast<size_t>(leaf)];
   auto ctx = [&](const Status& s) {
     return s.WithContext("column '" + info.dotted_path + "' row group " +
                          std::to_string(row_group));
@@ -508,7 +560,8 @@ Status FileReader::ReadColumnChunk(int row_group, int leaf, ColumnVector* out) c
     return ctx(Status::Corruption("chunk byte range [" + std::to_string(start) + ", +" +
                                   std::to_string(len) + ") lies outside the file"));
   }
-  std::string buf(static_cast<size_t>(len), '\0');
+  std::string& buf = ThreadScratch().chunk;
+  buf.resize(static_cast<size_t>(len));
   std::string_view got;
   PQ_RETURN_IF_ERROR(file_->Read(static_cast<uint64_t>(start), buf.size(), &got, buf.data()));
   if (got.size() != buf.size()) return ctx(Status::IOError("short read"));
@@ -541,8 +594,8 @@ std::vector<int> FileReader::PruneRowGroups(const std::vector<ColumnPredicate>& 
     for (const ColumnPredicate& p : preds) {
       if (p.leaf < 0 || static_cast<size_t>(p.leaf) >= schema_.num_leaves()) continue;
       const SchemaNode& node = *schema_.leaves()[static_cast<size_t>(p.leaf)].node;
-      const ColumnChunk& cc = metadata_.row_groups[static_cast<size_t>(rg)]
-                                  .columns[static_cast<size_t>(p.leaf)];
+      const ColumnChunk& cc =
+          metadata_.row_groups[static_cast<size_t>(rg)].columns[static_cast<size_t>(p.leaf)];
       if (!cc.meta_data) continue;
       ColumnOrder order;
       if (static_cast<size_t>(p.leaf) < metadata_.column_orders.size()) {

@@ -15,14 +15,19 @@ constexpr char kMagic[] = "PAR1";
 
 int FixedWidthOf(const ColumnVector& col) {
   switch (col.type) {
-    case PhysicalType::kBoolean: return 1;
+    case PhysicalType::kBoolean:
+      return 1;
     case PhysicalType::kInt32:
-    case PhysicalType::kFloat: return 4;
+    case PhysicalType::kFloat:
+      return 4;
     case PhysicalType::kInt64:
-    case PhysicalType::kDouble: return 8;
+    case PhysicalType::kDouble:
+      return 8;
     case PhysicalType::kInt96:
-    case PhysicalType::kFixedLenByteArray: return col.type_length;
-    case PhysicalType::kByteArray: return 0;
+    case PhysicalType::kFixedLenByteArray:
+      return col.type_length;
+    case PhysicalType::kByteArray:
+      return 0;
   }
   return 0;
 }
@@ -54,6 +59,20 @@ inline uint64_t HashBytes(const char* p, size_t n) {
   return MixHash(h);
 }
 
+inline bool BytesEqual(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  size_t n = a.size();
+  if (n <= 16 && n >= 8) {
+    uint64_t x0, y0, x1, y1;
+    std::memcpy(&x0, a.data(), 8);
+    std::memcpy(&y0, b.data(), 8);
+    std::memcpy(&x1, a.data() + n - 8, 8);
+    std::memcpy(&y1, b.data() + n - 8, 8);
+    return x0 == y0 && x1 == y1;
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
+}
+
 // Builds a column chunk's dictionary with an open-addressing hash table. Values
 // are referenced by index into the source column; the dictionary itself is a
 // ColumnVector of the same type.
@@ -63,7 +82,7 @@ class DictBuilder {
     dict_.type = src.type;
     dict_.type_length = src.type_length;
     width_ = FixedWidthOf(src);
-    slots_.assign(1024, 0);
+    slots_.assign(1024, Slot{});
     mask_ = slots_.size() - 1;
   }
 
@@ -84,13 +103,18 @@ class DictBuilder {
       h = HashBytes(bytes.data(), bytes.size());
     }
     size_t pos = h & mask_;
+    const uint32_t tag = static_cast<uint32_t>(h >> 32);
     while (true) {
-      uint32_t slot = slots_[pos];
-      if (slot == 0) break;
-      size_t d = slot - 1;
+      const Slot& slot = slots_[pos];
+      if (slot.index == 0) break;
+      if (slot.tag != tag) {
+        pos = (pos + 1) & mask_;
+        continue;
+      }
+      size_t d = slot.index - 1;
       bool eq;
       if (src_.type == PhysicalType::kByteArray) {
-        eq = dict_.ByteArray(d) == bytes;
+        eq = BytesEqual(dict_.ByteArray(d), bytes);
       } else if (width_ == 4 || width_ == 8) {
         eq = LoadBits(dict_, d) == bits;
       } else {
@@ -107,15 +131,27 @@ class DictBuilder {
     dict_bytes_ += add;
     size_t d = size_;
     switch (src_.type) {
-      case PhysicalType::kInt32: dict_.i32.push_back(src_.i32[i]); break;
-      case PhysicalType::kInt64: dict_.i64.push_back(src_.i64[i]); break;
-      case PhysicalType::kFloat: dict_.f32.push_back(src_.f32[i]); break;
-      case PhysicalType::kDouble: dict_.f64.push_back(src_.f64[i]); break;
-      case PhysicalType::kByteArray: dict_.AppendByteArray(bytes); break;
-      default: dict_.bytes.append(bytes); break;
+      case PhysicalType::kInt32:
+        dict_.i32.push_back(src_.i32[i]);
+        break;
+      case PhysicalType::kInt64:
+        dict_.i64.push_back(src_.i64[i]);
+        break;
+      case PhysicalType::kFloat:
+        dict_.f32.push_back(src_.f32[i]);
+        break;
+      case PhysicalType::kDouble:
+        dict_.f64.push_back(src_.f64[i]);
+        break;
+      case PhysicalType::kByteArray:
+        dict_.AppendByteArray(bytes);
+        break;
+      default:
+        dict_.bytes.append(bytes);
+        break;
     }
     size_++;
-    slots_[pos] = static_cast<uint32_t>(d + 1);
+    slots_[pos] = Slot{static_cast<uint32_t>(d + 1), tag};
     if (size_ * 2 > slots_.size()) Grow();
     *index = static_cast<uint32_t>(d);
     return true;
@@ -123,12 +159,15 @@ class DictBuilder {
 
   const ColumnVector& dict() const { return dict_; }
   size_t size() const { return size_; }
+  size_t bytes() const { return dict_bytes_; }
 
  private:
   static uint64_t LoadBits(const ColumnVector& c, size_t i) {
     switch (c.type) {
-      case PhysicalType::kInt32: return static_cast<uint32_t>(c.i32[i]);
-      case PhysicalType::kInt64: return static_cast<uint64_t>(c.i64[i]);
+      case PhysicalType::kInt32:
+        return static_cast<uint32_t>(c.i32[i]);
+      case PhysicalType::kInt64:
+        return static_cast<uint64_t>(c.i64[i]);
       case PhysicalType::kFloat: {
         uint32_t b;
         std::memcpy(&b, &c.f32[i], 4);
@@ -156,14 +195,22 @@ class DictBuilder {
     return HashBytes(b.data(), b.size());
   }
   void Grow() {
-    slots_.assign(slots_.size() * 2, 0);
+    slots_.assign(slots_.size() * 2, Slot{});
     mask_ = slots_.size() - 1;
     for (size_t d = 0; d < size_; d++) {
-      size_t pos = HashDictEntry(d) & mask_;
-      while (slots_[pos] != 0) pos = (pos + 1) & mask_;
-      slots_[pos] = static_cast<uint32_t>(d + 1);
+      uint64_t h = HashDictEntry(d);
+      size_t pos = h & mask_;
+      while (slots_[pos].index != 0) pos = (pos + 1) & mask_;
+      slots_[pos] = Slot{static_cast<uint32_t>(d + 1), static_cast<uint32_t>(h >> 32)};
     }
   }
+
+  // Open-addressing slot: dictionary index + 1 (0 = empty) and the high hash bits,
+  // so most probes are decided without comparing values.
+  struct Slot {
+    uint32_t index = 0;
+    uint32_t tag = 0;
+  };
 
   const ColumnVector& src_;
   size_t limit_;
@@ -171,7 +218,7 @@ class DictBuilder {
   ColumnVector dict_;
   size_t size_ = 0;
   size_t dict_bytes_ = 0;
-  std::vector<uint32_t> slots_;
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
 };
 
@@ -179,7 +226,9 @@ class DictBuilder {
 void EncodePlainRange(const ColumnVector& col, size_t begin, size_t end, std::string* out) {
   size_t n = end - begin;
   switch (col.type) {
-    case PhysicalType::kBoolean: EncodePlainBooleans(col.bools.data() + begin, n, out); break;
+    case PhysicalType::kBoolean:
+      EncodePlainBooleans(col.bools.data() + begin, n, out);
+      break;
     case PhysicalType::kInt32:
       out->append(reinterpret_cast<const char*>(col.i32.data() + begin), n * 4);
       break;
@@ -415,10 +464,36 @@ Status FileWriter::WriteChunk(size_t leaf_index, const ColumnRange& range, Colum
   md.num_values = static_cast<int64_t>(nlevels);
   const int64_t chunk_start = static_cast<int64_t>(file_->Size());
 
+  // Dictionary pass: indices for values until the dictionary outgrows its limit.
+  std::vector<uint32_t> indices;
+  size_t dict_end = range.value_begin;  // values [value_begin, dict_end) are in the dictionary
+  std::unique_ptr<DictBuilder> dict;
+  if (options_.enable_dictionary && node.type != PhysicalType::kBoolean && nvalues > 0) {
+    dict = std::make_unique<DictBuilder>(col, options_.dictionary_page_size_limit);
+    indices.resize(nvalues);
+    size_t i = range.value_begin;
+    bool give_up = false;
+    for (; i < range.value_end; i++) {
+      if (!dict->Insert(i, &indices[i - range.value_begin])) break;
+      // Checkpoint: when nearly all values are distinct, a dictionary page is as big
+      // as the plain values and the indices come on top: stop early, write PLAIN.
+      size_t seen = i + 1 - range.value_begin;
+      if ((seen & 8191) == 0 && dict->size() * 10 > seen * 9) {
+        give_up = true;
+        break;
+      }
+    }
+    dict_end = give_up ? range.value_begin : i;
+    if (dict_end == range.value_begin) dict.reset();  // nothing fit: plain only
+  }
+
   if (options_.write_statistics) {
     Statistics st;
     st.null_count = static_cast<int64_t>(nlevels - nvalues);
-    std::optional<MinMax> mm = ComputeMinMax(node, col, range.value_begin, range.value_end);
+    // When every value is in the dictionary, its entries have the same min/max.
+    std::optional<MinMax> mm = dict && dict_end == range.value_end
+                                   ? ComputeMinMax(node, dict->dict(), 0, dict->size())
+                                   : ComputeMinMax(node, col, range.value_begin, range.value_end);
     // Very long byte-array bounds would bloat the footer; they are omitted.
     if (mm && mm->min.size() <= 256 && mm->max.size() <= 256) {
       st.min_value = std::move(mm->min);
@@ -432,26 +507,11 @@ Status FileWriter::WriteChunk(size_t leaf_index, const ColumnRange& range, Colum
     md.statistics = std::move(st);
   }
 
-  // Dictionary pass: indices for values until the dictionary outgrows its limit.
-  std::vector<uint32_t> indices;
-  size_t dict_end = range.value_begin;  // values [value_begin, dict_end) are in the dictionary
-  std::unique_ptr<DictBuilder> dict;
-  if (options_.enable_dictionary && node.type != PhysicalType::kBoolean && nvalues > 0) {
-    dict = std::make_unique<DictBuilder>(col, options_.dictionary_page_size_limit);
-    indices.resize(nvalues);
-    size_t i = range.value_begin;
-    for (; i < range.value_end; i++) {
-      if (!dict->Insert(i, &indices[i - range.value_begin])) break;
-    }
-    dict_end = i;
-    if (dict_end == range.value_begin) dict.reset();  // nothing fit: plain only
-  }
-
   auto write_page = [&](PageHeader* header, std::string_view uncompressed_prefix,
                         std::string_view body_to_compress) -> Status {
     compressed_.clear();
-    PQ_RETURN_IF_ERROR(Compress(options_.codec, body_to_compress, options_.compression_level,
-                                &compressed_));
+    PQ_RETURN_IF_ERROR(
+        Compress(options_.codec, body_to_compress, options_.compression_level, &compressed_));
     size_t uncompressed_size = uncompressed_prefix.size() + body_to_compress.size();
     size_t compressed_size = uncompressed_prefix.size() + compressed_.size();
     if (uncompressed_size > INT32_MAX || compressed_size > INT32_MAX) {
@@ -489,9 +549,10 @@ Status FileWriter::WriteChunk(size_t leaf_index, const ColumnRange& range, Colum
   // Page sizing: about data_page_size bytes of plain-encoded values per page.
   size_t avg_value_bytes;
   if (node.type == PhysicalType::kByteArray) {
-    size_t total = nvalues == 0 ? 0
-                                : static_cast<size_t>(col.offsets[range.value_end] -
-                                                      col.offsets[range.value_begin]);
+    size_t total =
+        nvalues == 0
+            ? 0
+            : static_cast<size_t>(col.offsets[range.value_end] - col.offsets[range.value_begin]);
     avg_value_bytes = 4 + (nvalues == 0 ? 0 : total / nvalues);
   } else if (node.type == PhysicalType::kBoolean) {
     avg_value_bytes = 1;
