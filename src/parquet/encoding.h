@@ -29,16 +29,23 @@ class RleEncoder {
   void Finish(std::string* out);
 
  private:
-  void FlushRepeated();
-  void FlushLiterals(bool final);
+  using PackFn = void (*)(const uint32_t* in, size_t groups, uint8_t* out);
+  // The run of `repeat_count_` copies of `repeat_value_` ended (or the stream ends when
+  // `final`): emit it as an RLE run or append it to the literal run.
+  void CommitRepeat(bool final);
+  void AppendLiteral(uint32_t value);
+  void FlushLiteralRun();
+  void EmitRle(uint32_t value, size_t count);
   int bit_width_;
-  std::string buf_;
-  std::vector<uint32_t> literals_;  // pending values not yet emitted (< 8 or a literal run)
-  uint32_t repeat_value_ = 0;
+  PackFn pack_;
+  std::string buf_;            // completed runs
+  std::string literal_bytes_;  // packed groups of the literal run in progress
+  size_t literal_len_ = 0;     // bytes of literal_bytes_ in use
+  size_t literal_groups_ = 0;  // groups of 8 in the literal run in progress
+  uint32_t pending_[8] = {};   // literal values not yet forming a group of 8
+  size_t pending_count_ = 0;
+  uint32_t repeat_value_ = 0;  // trailing run of equal values, not yet committed
   size_t repeat_count_ = 0;
-  size_t literal_groups_emitted_ = 0;  // groups of 8 written in the current literal run
-  size_t literal_header_pos_ = 0;      // where the current literal run's header byte sits
-  bool in_literal_run_ = false;
 };
 
 // Decoder for the RLE/bit-packed hybrid (no length prefix).
@@ -48,30 +55,43 @@ class RleDecoder {
   RleDecoder(const uint8_t* data, size_t len, int bit_width) { Reset(data, len, bit_width); }
   void Reset(const uint8_t* data, size_t len, int bit_width);
   // Decodes exactly n values into out. Corruption if the stream ends early or a
-  // header is malformed.
+  // header is malformed. May be called repeatedly to decode a stream in batches.
+  // bit_width must be <= 32 (uint32_t), <= 16 (int16_t), <= 8 (uint8_t).
   Status GetBatch(uint32_t* out, size_t n);
   Status GetBatch(int16_t* out, size_t n);
+  Status GetBatch(uint8_t* out, size_t n);
+  // Like GetBatch, but Corruption unless every value is <= max_level (resp. < dict_size).
+  // The check is fused into decoding: once per RLE run, and one vectorized pass over
+  // each L1-sized chunk of bit-packed values.
+  Status GetLevels(int16_t* out, size_t n, int16_t max_level);
+  Status GetIndices(uint32_t* out, size_t n, uint32_t dict_size);
 
  private:
-  template <typename T>
-  Status GetBatchImpl(T* out, size_t n);
+  template <typename T, bool kCheck>
+  Status GetBatchImpl(T* out, size_t n, uint32_t bound);
   Status NextRun();
   const uint8_t* data_ = nullptr;
   size_t len_ = 0;
-  size_t pos_ = 0;
+  size_t pos_ = 0;  // next run header
   int bit_width_ = 0;
   // current run
-  bool run_is_rle_ = false;
-  size_t run_remaining_ = 0;
   uint32_t rle_value_ = 0;
-  const uint8_t* packed_ = nullptr;  // bit-packed run start
-  size_t packed_index_ = 0;          // next value index within the packed run
+  size_t rle_remaining_ = 0;         // values left in the current RLE run
+  const uint8_t* packed_ = nullptr;  // next undecoded group of the current bit-packed run
+  size_t packed_groups_ = 0;         // undecoded groups left in the current bit-packed run
+  // A group of 8 decoded from a bit-packed run but only partially consumed.
+  uint32_t group_[8] = {};
+  uint32_t group_pos_ = 0;
+  uint32_t group_len_ = 0;
 };
 
 // Levels of a data page v1: 4-byte little-endian length followed by RLE hybrid data.
 // Appends the encoding of `levels` (each in [0, max_level]) to *out.
+// With max_level == 0 levels are not stored at all: nothing is appended.
 void EncodeLevelsV1(const int16_t* levels, size_t n, int16_t max_level, std::string* out);
 // Decodes n levels from the front of data (v1 layout); *consumed = 4 + length.
+// Corruption if a level exceeds max_level. With max_level == 0, fills zeros and
+// consumes nothing.
 Status DecodeLevelsV1(std::string_view data, size_t n, int16_t max_level, int16_t* out,
                       size_t* consumed);
 
@@ -80,14 +100,19 @@ void EncodeDictIndices(const uint32_t* indices, size_t n, int bit_width, std::st
 // Decodes n indices; each must be < dict_size (Corruption otherwise).
 Status DecodeDictIndices(std::string_view data, size_t n, uint32_t dict_size, uint32_t* out);
 
+// RLE-encoded BOOLEAN values (Encoding::kRle, data page v1 and v2 alike): 4-byte
+// little-endian length followed by RLE hybrid data with bit width 1.
+void EncodeRleBooleans(const uint8_t* values, size_t n, std::string* out);
+// Decodes n values (0/1) into out; *consumed = 4 + length.
+Status DecodeRleBooleans(std::string_view data, size_t n, uint8_t* out, size_t* consumed);
+
 // ---------------------------------------------------------------- PLAIN
 // PLAIN for fixed-width types is the little-endian bytes of the values.
 void EncodePlainBooleans(const uint8_t* values, size_t n, std::string* out);  // bit-packed LSB
 Status DecodePlainBooleans(std::string_view data, size_t n, uint8_t* out, size_t* consumed);
 // PLAIN BYTE_ARRAY: 4-byte little-endian length + bytes, per value.
 // `offsets` has n+1 entries; value i is bytes[offsets[i], offsets[i+1]).
-void EncodePlainByteArrays(const int64_t* offsets, const char* bytes, size_t n,
-                           std::string* out);
+void EncodePlainByteArrays(const int64_t* offsets, const char* bytes, size_t n, std::string* out);
 // Appends n decoded values to *offsets (which already ends with bytes->size()) and *bytes.
 Status DecodePlainByteArrays(std::string_view data, size_t n, std::vector<int64_t>* offsets,
                              std::string* bytes, size_t* consumed);
