@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for set-up, build, the main job, tests and benchmarks.
 #   scripts/dev.sh run     install deps, build, run the main job on ./data
-#   scripts/dev.sh test    install deps, build, run every test (release + ASan/UBSan + fuzz smoke)
+#   scripts/dev.sh test    install deps, build, run every test: release build (unit,
+#                          integration, interop), then a clang ASan+UBSan build (unit
+#                          tests, then each libFuzzer target briefly)
 #   scripts/dev.sh bench   install deps, build, run the Parquet throughput benchmark
 #   scripts/dev.sh setup | build
 set -euo pipefail
@@ -13,7 +15,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build clang libclang-rt-14-dev
   nlohmann-json3-dev libsnappy-dev libzstd-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libcpp-httplib-dev
-  libhowardhinnant-date-dev avro-bin
+  libhowardhinnant-date-dev avro-bin tzdata
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -53,40 +55,36 @@ build() {
 }
 
 main_job() {
-  # The main job today: write the sample orders table into ./data as Parquet with
-  # our writer, then read it back with our reader and print its footer summary.
-  mkdir -p data
-  build/release/tests/pq_tool write examples/orders/schema.json examples/orders/orders.ndjson \
-    data/orders.parquet
-  echo "wrote data/orders.parquet; first rows:"
-  build/release/tests/pq_tool cat data/orders.parquet | head -n 3
-  build/release/tests/pq_tool meta data/orders.parquet | head -c 600
-  echo
+  # The main job: the shop demo. Creates a database in ./data with the parquedb CLI,
+  # loads the example dataset, then queries, updates, deletes, reads the change
+  # stream, flushes to Parquet and time-travels (see examples/shop/run.sh).
+  examples/shop/run.sh build/release/src/tools/parquedb ./data
 }
 
 run_tests() {
   build
   log "tests: release build (unit + integration + interop)"
   (cd build/release && ctest --output-on-failure -j "$JOBS")
-  log "tests: ASan + UBSan build (unit + integration)"
-  configure_build build/asan -DCMAKE_BUILD_TYPE=Debug -DPARQUEDB_SANITIZE=ON -DPARQUEDB_BENCH=OFF
-  (cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j "$JOBS" -LE interop)
-  log "fuzz smoke: each libFuzzer target for ${FUZZ_SECONDS:-20}s on its seed corpus"
-  CC=clang CXX=clang++ configure_build build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  # One clang build serves both sanitizers and fuzzing: every library is built with
+  # ASan + UBSan (no recovery) and libFuzzer coverage instrumentation.
+  log "tests: ASan + UBSan build (clang), unit tests"
+  CC=clang CXX=clang++ configure_build build/san -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPARQUEDB_FUZZ=ON -DPARQUEDB_BENCH=OFF
+  (cd build/san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j "$JOBS" -L unit)
+  log "fuzz smoke: each libFuzzer target for ${FUZZ_SECONDS:-20}s on its seed corpus"
   local failed=0 passed=0
-  for f in build/fuzz/fuzz/*_fuzz; do
+  for f in build/san/fuzz/*_fuzz; do
     local name corpus
     name=$(basename "$f" _fuzz)
     corpus=fuzz/corpus/$name
-    mkdir -p build/fuzz/corpus/"$name"
-    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 build/fuzz/corpus/"$name" \
-        $( [ -d "$corpus" ] && echo "$corpus" ) >build/fuzz/"$name".log 2>&1; then
+    mkdir -p build/san/corpus/"$name"
+    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 build/san/corpus/"$name" \
+        $([ -d "$corpus" ] && echo "$corpus") >build/san/"$name".fuzz.log 2>&1; then
       passed=$((passed + 1))
     else
       failed=$((failed + 1))
-      tail -n 40 build/fuzz/"$name".log
+      tail -n 40 build/san/"$name".fuzz.log
     fi
   done
   echo "fuzz: $passed passed, $failed failed"

@@ -62,10 +62,11 @@ Status AppendFixed(std::string_view data, size_t n, std::vector<T>* vec, size_t*
     return Status::Corruption("PLAIN data holds " + std::to_string(data.size()) + " bytes, need " +
                               std::to_string(n * sizeof(T)));
   }
+  *consumed = n * sizeof(T);
+  if (n == 0) return Status::OK();  // data may be empty (null pointer): nothing to copy
   size_t old = vec->size();
   vec->resize(old + n);
   std::memcpy(vec->data() + old, data.data(), n * sizeof(T));
-  *consumed = n * sizeof(T);
   return Status::OK();
 }
 
