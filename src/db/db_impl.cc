@@ -44,7 +44,9 @@ namespace db {
 
 namespace {
 
-constexpr size_t kRowGroupCacheEntries = 16;
+// Decoded row groups kept for point lookups and repeated scans, bounded by the
+// number of cached documents (a row group can hold up to row_group_rows of them).
+constexpr size_t kRowGroupCacheRows = 256 * 1024;
 
 storage::TableSpec TableSpecFor(const catalog::CollectionDef& def) {
   storage::TableSpec spec;
@@ -332,7 +334,11 @@ Result<std::shared_ptr<const std::vector<storage::StoredRow>>> DBImpl::ReadRowGr
                          .WithContext(f.path));
   std::lock_guard<std::mutex> l(cache_mu_);
   rg_cache_.emplace_front(key, rows);
-  if (rg_cache_.size() > kRowGroupCacheEntries) rg_cache_.pop_back();
+  rg_cache_rows_ += rows->size();
+  while (rg_cache_rows_ > kRowGroupCacheRows && rg_cache_.size() > 1) {
+    rg_cache_rows_ -= rg_cache_.back().second->size();
+    rg_cache_.pop_back();
+  }
   return std::shared_ptr<const std::vector<storage::StoredRow>>(rows);
 }
 
@@ -874,6 +880,7 @@ Status DBImpl::Vacuum(int64_t retention_micros) {
     std::lock_guard<std::mutex> c(cache_mu_);
     readers_.clear();
     rg_cache_.clear();
+    rg_cache_rows_ = 0;
   }
   // Log entries at or below the oldest kept manifest are no longer needed for
   // recovery or time travel.

@@ -123,6 +123,7 @@ class DBImpl final : public DB {
   std::unordered_map<std::string, std::shared_ptr<parquet::FileReader>> readers_;
   std::list<std::pair<std::string, std::shared_ptr<const std::vector<storage::StoredRow>>>>
       rg_cache_;  // most recent first
+  size_t rg_cache_rows_ = 0;
 };
 
 }  // namespace parquedb::db
