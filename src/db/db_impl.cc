@@ -245,6 +245,7 @@ Status DBImpl::Recover() {
       unflushed_++;
     }
   }
+  last_assigned_ts_ = last_ts_;
   return Status::OK();
 }
 
@@ -613,14 +614,66 @@ Status DBImpl::Delete(std::string_view collection, std::string_view id) {
   return Write(b, nullptr);
 }
 
+// Write path (group commit):
+//   1. under write_mu_: validate against the applied state plus the overlay of
+//      appended-but-unapplied batches, append to the log without fsync, queue the
+//      batch as pending;
+//   2. without locks: log Sync() -- concurrent writers share one fdatasync;
+//   3. ApplyCommitted(): apply every durable pending batch in sequence order to the
+//      memtables and notify listeners. When it returns, this batch is visible.
 Status DBImpl::Write(const WriteBatch& batch, std::vector<Value>* results) {
-  std::lock_guard<std::mutex> w(write_mu_);
-  return WriteLocked(batch, results);
+  if (batch.size() == 0) return Status::OK();
+  {
+    std::lock_guard<std::mutex> w(write_mu_);
+    PQ_RETURN_IF_ERROR(AppendLocked(batch, results));
+  }
+  if (options_.sync) PQ_RETURN_IF_ERROR(log_->Sync());
+  ApplyCommitted();
+  bool flush;
+  {
+    std::shared_lock<std::shared_mutex> l(mu_);
+    flush = options_.auto_flush_events > 0 && unflushed_ >= options_.auto_flush_events;
+  }
+  if (flush) PQ_RETURN_IF_ERROR(Flush());
+  return Status::OK();
 }
 
-Status DBImpl::WriteLocked(const WriteBatch& batch, std::vector<Value>* results) {
-  if (batch.size() == 0) return Status::OK();
-  int64_t ts = std::max(clock_->NowMicros(), last_ts_);
+void DBImpl::ApplyCommitted() {
+  std::lock_guard<std::mutex> a(apply_mu_);
+  while (true) {
+    PendingBatch b;
+    {
+      std::lock_guard<std::mutex> w(write_mu_);
+      if (pending_.empty()) break;
+      uint64_t durable = options_.sync ? log_->LastDurableSeq() : log_->LastSeq();
+      if (pending_.front().last_seq > durable) break;
+      b = std::move(pending_.front());
+      pending_.pop_front();
+    }
+    {
+      std::unique_lock<std::shared_mutex> l(mu_);
+      for (const ChangeEvent& e : b.events) {
+        tables_.find(e.collection)->second.mem[e.id] =
+            storage::StoredRow{e.id, e.seq, e.op == ChangeOp::kDelete, e.after};
+      }
+      last_seq_ = b.last_seq;
+      last_ts_ = b.timestamp;
+      unflushed_ += b.events.size();
+    }
+    {
+      std::lock_guard<std::mutex> w(write_mu_);
+      for (const ChangeEvent& e : b.events) {
+        auto it = overlay_.find({e.collection, e.id});
+        if (it != overlay_.end() && it->second.first == e.seq) overlay_.erase(it);
+      }
+    }
+    std::lock_guard<std::mutex> l(listeners_mu_);
+    for (auto& [id, fn] : listeners_) fn(b.events);
+  }
+}
+
+Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results) {
+  int64_t ts = std::max(clock_->NowMicros(), last_assigned_ts_);
   // Validate every operation against the current state plus the earlier operations
   // of this batch; nothing is written unless all succeed.
   std::map<std::pair<std::string, std::string>, std::optional<Value>> staged;
@@ -642,6 +695,9 @@ Status DBImpl::WriteLocked(const WriteBatch& batch, std::vector<Value>* results)
     auto current = [&](const std::string& id) -> Result<std::optional<Value>> {
       auto it = staged.find({t->def->name(), id});
       if (it != staged.end()) return it->second;
+      auto ov = overlay_.find({t->def->name(), id});
+      if (ov != overlay_.end()) return ov->second.second;
+      std::shared_lock<std::shared_mutex> l(mu_);  // ApplyCommitted may be changing mem
       return Lookup(*t, view, id);
     };
     ChangeEvent e;
@@ -710,31 +766,26 @@ Status DBImpl::WriteLocked(const WriteBatch& batch, std::vector<Value>* results)
   std::vector<std::string> payloads;
   payloads.reserve(events.size());
   for (const ChangeEvent& e : events) payloads.push_back(EncodeChange(e));
-  PQ_ASSIGN_OR_RETURN(uint64_t first_seq, log_->Append(std::move(payloads), options_.sync));
-  {
-    std::unique_lock<std::shared_mutex> l(mu_);
-    for (size_t i = 0; i < events.size(); i++) {
-      ChangeEvent& e = events[i];
-      e.seq = first_seq + i;
-      tables_.find(e.collection)->second.mem[e.id] =
-          storage::StoredRow{e.id, e.seq, e.op == ChangeOp::kDelete, e.after};
-    }
-    last_seq_ = first_seq + events.size() - 1;
-    last_ts_ = ts;
-    unflushed_ += events.size();
+  PQ_ASSIGN_OR_RETURN(uint64_t first_seq, log_->Append(std::move(payloads), /*sync=*/false));
+  PendingBatch b;
+  b.first_seq = first_seq;
+  b.last_seq = first_seq + events.size() - 1;
+  b.timestamp = ts;
+  for (size_t i = 0; i < events.size(); i++) {
+    ChangeEvent& e = events[i];
+    e.seq = first_seq + i;
+    overlay_[{e.collection, e.id}] = {
+        e.seq, e.op == ChangeOp::kDelete ? std::optional<Value>() : std::optional<Value>(e.after)};
   }
-  {
-    std::lock_guard<std::mutex> l(listeners_mu_);
-    for (auto& [id, fn] : listeners_) fn(events);
-  }
+  b.events = std::move(events);
+  pending_.push_back(std::move(b));
+  last_assigned_ts_ = ts;
   if (results) *results = std::move(out);
-  if (options_.auto_flush_events > 0 && unflushed_ >= options_.auto_flush_events) {
-    PQ_RETURN_IF_ERROR(FlushLocked());
-  }
   return Status::OK();
 }
 
 Status DBImpl::Flush() {
+  std::lock_guard<std::mutex> a(apply_mu_);
   std::lock_guard<std::mutex> w(write_mu_);
   return FlushLocked();
 }
@@ -854,6 +905,7 @@ Status DBImpl::CompactTableLocked(Table* t, storage::Manifest* m) {
 }
 
 Status DBImpl::Compact() {
+  std::lock_guard<std::mutex> a(apply_mu_);
   std::lock_guard<std::mutex> w(write_mu_);
   PQ_RETURN_IF_ERROR(FlushLocked());
   storage::Manifest m = store_->current();
@@ -871,6 +923,7 @@ Status DBImpl::Compact() {
 
 Status DBImpl::Vacuum(int64_t retention_micros) {
   if (retention_micros < 0) return Status::InvalidArgument("retention must be >= 0");
+  std::lock_guard<std::mutex> a(apply_mu_);
   std::lock_guard<std::mutex> w(write_mu_);
   int64_t cutoff = clock_->NowMicros() - retention_micros;
   storage::ManifestInfo oldest;

@@ -7,11 +7,18 @@
 //   log/                the CDC log (src/log)
 //   manifest/, data/    the native store (src/storage)
 //
-// Concurrency: write_mu_ serializes writers, Flush, Compact and Vacuum. mu_ (shared)
-// guards the memtables and the current manifest: writers take it exclusively only
-// to apply a committed batch; readers take it shared for the duration of a read.
+// Concurrency (lock order apply_mu_ -> write_mu_ -> mu_):
+//   write_mu_  serializes validation + log append of writers; guards pending_,
+//              overlay_ and last_assigned_ts_. Not held during fsync, so concurrent
+//              writers share one group-committed fdatasync.
+//   apply_mu_  serializes applying durable batches (in sequence order) and Flush,
+//              Compact, Vacuum.
+//   mu_        (shared) guards the memtables, last_seq_/last_ts_/unflushed_ and the
+//              current manifest: taken exclusively to apply a batch or swap a
+//              manifest, shared by readers for the duration of a read.
 #pragma once
 
+#include <deque>
 #include <list>
 #include <map>
 #include <memory>
@@ -96,7 +103,17 @@ class DBImpl final : public DB {
 
   Status FlushLocked();
   Status CompactTableLocked(Table* t, storage::Manifest* m);
-  Status WriteLocked(const WriteBatch& batch, std::vector<Value>* results);
+  // Validates `batch`, appends it to the log (unsynced) and queues it as pending.
+  Status AppendLocked(const WriteBatch& batch, std::vector<Value>* results);
+  // Applies every durable pending batch, in order, and notifies listeners.
+  void ApplyCommitted();
+
+  struct PendingBatch {
+    uint64_t first_seq = 0;
+    uint64_t last_seq = 0;
+    int64_t timestamp = 0;
+    std::vector<ChangeEvent> events;
+  };
 
   Options options_;
   Env* env_;
@@ -107,8 +124,14 @@ class DBImpl final : public DB {
   std::unique_ptr<storage::NativeStore> store_;
   std::map<std::string, Table, std::less<>> tables_;
 
+  std::mutex apply_mu_;
   std::mutex write_mu_;
   mutable std::shared_mutex mu_;
+  std::deque<PendingBatch> pending_;  // appended, not yet applied (write_mu_)
+  // Newest appended-but-unapplied version per (collection, $id): {seq, doc or
+  // nullopt for a delete} (write_mu_).
+  std::map<std::pair<std::string, std::string>, std::pair<uint64_t, std::optional<Value>>> overlay_;
+  int64_t last_assigned_ts_ = 0;  // write_mu_
   uint64_t last_seq_ = 0;
   int64_t last_ts_ = 0;
   uint64_t unflushed_ = 0;
