@@ -36,6 +36,13 @@ int64_t TruncateDays64(int64_t days, TimeUnit unit) {
   return days;
 }
 
+// `v` rounded down to a multiple of `unit` (saturating at the int64 minimum).
+int64_t FloorTo(int64_t v, int64_t unit) {
+  int64_t r;
+  if (__builtin_sub_overflow(v, FloorMod(v, unit), &r)) return INT64_MIN;
+  return r;
+}
+
 // Largest/smallest day whose start (in micros) fits in int64.
 constexpr int64_t kMaxDay = INT64_MAX / kMicrosPerDay;
 constexpr int64_t kMinDay = INT64_MIN / kMicrosPerDay;
@@ -47,10 +54,10 @@ int64_t TruncateMicros(int64_t utc_micros, TimeUnit unit, const TimeZone& tz) {
   int64_t trunc;
   switch (unit) {
     case TimeUnit::kMinute:
-      trunc = FloorDiv(local, kMicrosPerMinute) * kMicrosPerMinute;
+      trunc = FloorTo(local, kMicrosPerMinute);
       break;
     case TimeUnit::kHour:
-      trunc = FloorDiv(local, kMicrosPerHour) * kMicrosPerHour;
+      trunc = FloorTo(local, kMicrosPerHour);
       break;
     default: {
       const int64_t day = TruncateDays64(FloorDiv(local, kMicrosPerDay), unit);
