@@ -213,9 +213,15 @@ TEST_F(DBTest, TimeTravelAndVacuum) {
   fo.as_of = t1;
   EXPECT_EQ(db_->Find("Customer", Value(), fo)->size(), 1u);
 
-  // Survives reopen (log + retained manifests).
+  // Survives reopen (log + retained manifests), including instants before the
+  // first flush (the empty store is history too).
   Open();
   EXPECT_EQ(db_->Get("Customer", "c1", t2)->Find("name")->as_string(), "v2");
+  EXPECT_EQ(db_->Get("Customer", "c1", t0 + 1)->Find("name")->as_string(), "v1");
+  EXPECT_TRUE(db_->Get("Customer", "c1", t0 - 1).status().IsNotFound());
+  // $id filters and decimal-string comparisons work end to end.
+  ASSERT_TRUE(db_->Insert("Order", J(R"({"$id": "o9", "total": "1000.50", "status": "x"})")).ok());
+  EXPECT_EQ(db_->Find("Order", J(R"({"$id": "o9", "total": {"$gt": "1000"}})"), {})->size(), 1u);
 
   ASSERT_TRUE(db_->Flush().ok());
   clock_.AdvanceMicros(10000000);

@@ -36,13 +36,16 @@ int Bracket(Kind k) {
   return 8;
 }
 
-// A literal with its ISO-8601 coercions precomputed.
+// A literal with its string coercions precomputed: ISO-8601 timestamps and dates,
+// and exact decimals (JSON carries decimals as strings, e.g. "1000.50").
 struct Operand {
   Value value;
   bool has_ts = false;
   bool has_date = false;
+  bool has_decimal = false;
   int64_t ts = 0;
   int32_t date = 0;
+  Value decimal;
 };
 
 Operand MakeOperand(const Value& v) {
@@ -59,6 +62,11 @@ Operand MakeOperand(const Value& v) {
       op.has_date = true;
       op.date = *date;
     }
+    auto dec = Decimal::FromString(v.as_string());
+    if (dec.ok()) {
+      op.has_decimal = true;
+      op.decimal = Value::Dec(*dec);
+    }
   }
   return op;
 }
@@ -70,6 +78,7 @@ std::optional<int> CompareOperand(const Value& y, const Operand& op) {
   if (Bracket(y.kind()) == Bracket(op.value.kind())) return Value::Compare(y, op.value);
   if (y.kind() == Kind::kTimestamp && op.has_ts) return Cmp3(y.as_int(), op.ts);
   if (y.kind() == Kind::kDate && op.has_date) return Cmp3(y.as_date(), op.date);
+  if (y.kind() == Kind::kDecimal && op.has_decimal) return Value::Compare(y, op.decimal);
   return std::nullopt;
 }
 
@@ -83,6 +92,7 @@ struct InSet {
   std::vector<Value> values;  // sorted by Value::Compare, unique
   std::vector<int64_t> ts;    // coerced string literals, sorted
   std::vector<int32_t> dates;
+  std::vector<Value> decimals;  // coerced string literals, sorted
   bool has_null = false;
 
   bool Contains(const Value& y) const {
@@ -90,6 +100,9 @@ struct InSet {
     if (std::binary_search(values.begin(), values.end(), y, less)) return true;
     if (y.kind() == Kind::kTimestamp) return std::binary_search(ts.begin(), ts.end(), y.as_int());
     if (y.kind() == Kind::kDate) return std::binary_search(dates.begin(), dates.end(), y.as_date());
+    if (y.kind() == Kind::kDecimal) {
+      return std::binary_search(decimals.begin(), decimals.end(), y, less);
+    }
     return false;
   }
 };
@@ -102,6 +115,7 @@ InSet MakeInSet(const Value::Array& arr) {
     const Operand op = MakeOperand(v);
     if (op.has_ts) s.ts.push_back(op.ts);
     if (op.has_date) s.dates.push_back(op.date);
+    if (op.has_decimal) s.decimals.push_back(op.decimal);
   }
   const auto less = [](const Value& a, const Value& b) { return Value::Compare(a, b) < 0; };
   const auto eq = [](const Value& a, const Value& b) { return Value::Compare(a, b) == 0; };
@@ -109,6 +123,7 @@ InSet MakeInSet(const Value::Array& arr) {
   s.values.erase(std::unique(s.values.begin(), s.values.end(), eq), s.values.end());
   std::sort(s.ts.begin(), s.ts.end());
   std::sort(s.dates.begin(), s.dates.end());
+  std::sort(s.decimals.begin(), s.decimals.end(), less);
   return s;
 }
 
@@ -433,7 +448,8 @@ Result<Node> ParseFilterObject(const Value& spec, const std::string& where, int 
   root.type = NodeType::kAnd;
   for (const auto& [key, value] : spec.as_object()) {
     const std::string sub = where.empty() ? key : where + "." + key;
-    if (!key.empty() && key[0] == '$') {
+    // "$id" and "$type" are document fields (system fields), not operators.
+    if (!key.empty() && key[0] == '$' && key != "$id" && key != "$type") {
       NodeType type;
       if (key == "$and") {
         type = NodeType::kAnd;

@@ -25,7 +25,8 @@
 //              Value::Compare (numbers with numbers, strings with strings, bools, dates,
 //              timestamps, arrays, objects, null with null); never across brackets. A
 //              string x compared with a timestamp (date) value is first parsed as an
-//              ISO-8601 timestamp (date) when it parses. Missing never matches.
+//              ISO-8601 timestamp (date) when it parses, and compared with a decimal
+//              value as an exact decimal ("1000.50"). Missing never matches.
 //   $in [..]   $eq for any element;  $nin [..]  NOT $in.
 //   $exists b  (some outcome is present) == b; null counts as present.
 //   $regex p   present string value searched by the regex (see query/regex.h); $options

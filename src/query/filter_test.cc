@@ -452,6 +452,13 @@ std::optional<int> RefCompare(const Value& y, const Value& lit) {
     auto d = ParseDateDays(lit.as_string());
     if (d.ok()) return y.as_date() < *d ? -1 : (y.as_date() > *d ? 1 : 0);
   }
+  if (y.kind() == Value::Kind::kDecimal && lit.kind() == Value::Kind::kString) {
+    auto d = Decimal::FromString(lit.as_string());
+    if (d.ok()) {
+      const int c = Value::Compare(y, Value::Dec(*d));
+      return (c > 0) - (c < 0);
+    }
+  }
   return std::nullopt;
 }
 
@@ -765,6 +772,32 @@ TEST(FilterPropertyTest, EngineAgreesWithReference) {
   // The generator must exercise both outcomes substantially.
   EXPECT_GT(matches, evaluations / 10);
   EXPECT_LT(matches, evaluations * 9 / 10);
+}
+
+}  // namespace
+}  // namespace parquedb::query
+
+namespace parquedb::query {
+namespace {
+
+TEST(FilterSystemFields, IdAndTypeAreFields) {
+  Value doc = *Value::ParseJson(R"J({"$id": "o1", "$type": "Order", "total": 5})J");
+  auto f = Filter::ParseJson(R"J({"$id": "o1", "$type": {"$in": ["Order"]}})J");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_TRUE(f->Matches(doc));
+  EXPECT_FALSE(Filter::ParseJson(R"J({"$id": "o2"})J")->Matches(doc));
+  EXPECT_FALSE(Filter::ParseJson(R"J({"$idx": 1})J").ok());
+}
+
+TEST(FilterCoercion, DecimalFieldsCompareWithDecimalStrings) {
+  Value doc = Value::MakeObject();
+  doc.Set("total", Value::Dec(*Decimal::FromString("1000.50")));
+  EXPECT_TRUE(Filter::ParseJson(R"J({"total": {"$gt": "1000"}})J")->Matches(doc));
+  EXPECT_TRUE(Filter::ParseJson(R"J({"total": "1000.5"})J")->Matches(doc));
+  EXPECT_FALSE(Filter::ParseJson(R"J({"total": {"$lt": "1000.50"}})J")->Matches(doc));
+  EXPECT_TRUE(Filter::ParseJson(R"J({"total": {"$in": ["7", "1000.500"]}})J")->Matches(doc));
+  // Non-numeric strings stay in the string bracket: no match, no error.
+  EXPECT_FALSE(Filter::ParseJson(R"J({"total": {"$gt": "abc"}})J")->Matches(doc));
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ Result<std::unique_ptr<NativeStore>> NativeStore::Open(Env* env, Clock* clock,
   for (const std::string& name : names) {
     uint64_t v;
     std::string path = dir + "/manifest/" + name;
-    if (name == "CURRENT") continue;
+    if (name == "CURRENT" || name == "HORIZON") continue;
     if (!ParseManifestName(name, &v) || v > current_version) {
       PQ_RETURN_IF_ERROR(env->RemoveFile(path));
       continue;
@@ -78,7 +78,21 @@ Result<std::unique_ptr<NativeStore>> NativeStore::Open(Env* env, Clock* clock,
     s->history_[v] = InfoOf(*m);
   }
   s->history_[current_version] = InfoOf(s->current_);
-  if (current_version == 0) s->history_[0] = ManifestInfo{};
+  // The empty store (version 0) is history too, until a vacuum drops it; Vacuum
+  // records the oldest version it kept in manifest/HORIZON.
+  uint64_t horizon = 0;
+  if (env->FileExists(dir + "/manifest/HORIZON")) {
+    PQ_ASSIGN_OR_RETURN(std::string h, env->ReadFileToString(dir + "/manifest/HORIZON"));
+    if (h.empty() || h.find_first_not_of("0123456789\n") != std::string::npos) {
+      return Status::Corruption("manifest/HORIZON holds '" + h + "'");
+    }
+    horizon = std::stoull(h);
+  }
+  if (horizon == 0) s->history_[0] = ManifestInfo{};
+  for (auto it = s->history_.begin(); it != s->history_.end();) {
+    it =
+        it->first < horizon && it->first != current_version ? s->history_.erase(it) : std::next(it);
+  }
   PQ_RETURN_IF_ERROR(s->RemoveUnreferencedFiles());
   return s;
 }
@@ -199,8 +213,12 @@ Result<ManifestInfo> NativeStore::Vacuum(int64_t cutoff_micros) {
       drop.push_back(v);
     }
   }
+  for (uint64_t v : drop) history_.erase(v);
+  // Record the horizon before deleting anything, so a crash mid-vacuum never
+  // resurrects history whose files are gone.
+  PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(dir_ + "/manifest/HORIZON",
+                                           std::to_string(history_.begin()->first) + "\n"));
   for (uint64_t v : drop) {
-    history_.erase(v);
     if (v != 0 && env_->FileExists(ManifestPath(v))) {
       PQ_RETURN_IF_ERROR(env_->RemoveFile(ManifestPath(v)));
     }

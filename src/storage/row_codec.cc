@@ -306,6 +306,10 @@ std::vector<parquet::ColumnPredicate> RowCodec::PrunePredicates(const parquet::S
           d = lit.as_decimal();
         } else if (lit.kind() == Value::Kind::kInt) {
           d = Decimal{lit.as_int(), 0};
+        } else if (lit.kind() == Value::Kind::kString) {
+          auto parsed = Decimal::FromString(lit.as_string());  // the filter coerces these too
+          if (!parsed.ok()) continue;
+          d = *parsed;
         } else {
           continue;
         }
