@@ -58,8 +58,10 @@ int main(int argc, char** argv) {
   });
   killer.detach();
   // Each acknowledged write prints "<op> <id> <n>" and flushes stdout, so the
-  // parent knows exactly what was acknowledged before the kill.
-  for (int i = 0;; i++) {
+  // parent knows exactly what was acknowledged before the kill. n increases across
+  // runs (seed * 1e6 + i) so a version that went back in time is a detectable bug.
+  const int64_t base = static_cast<int64_t>(seed) * 1000000;
+  for (int64_t i = base;; i++) {
     std::string id = "it" + std::to_string(rng() % 200);
     auto cur = (*db)->Get("Item", id);
     Value doc = Value::MakeObject();
@@ -69,15 +71,15 @@ int main(int argc, char** argv) {
       doc.Set("$id", Value::String(id));
       auto r = (*db)->Insert("Item", doc);
       if (!r.ok()) return Fail(r.status());
-      std::printf("put %s %d\n", id.c_str(), i);
+      std::printf("put %s %lld\n", id.c_str(), static_cast<long long>(i));
     } else if (rng() % 4 == 0) {
       parquedb::Status s = (*db)->Delete("Item", id);
       if (!s.ok()) return Fail(s);
-      std::printf("del %s %d\n", id.c_str(), i);
+      std::printf("del %s %lld\n", id.c_str(), static_cast<long long>(i));
     } else {
       auto r = (*db)->Update("Item", id, doc);
       if (!r.ok()) return Fail(r.status());
-      std::printf("put %s %d\n", id.c_str(), i);
+      std::printf("put %s %lld\n", id.c_str(), static_cast<long long>(i));
     }
     std::fflush(stdout);
   }
