@@ -16,6 +16,12 @@ enum class TimeUnit : uint8_t { kMinute, kHour, kDay, kWeek, kMonth, kYear };
 std::optional<TimeUnit> ParseTimeUnit(std::string_view alias);
 
 // Start of the bucket containing `utc_micros`, in zone `tz`, as a UTC instant.
+// The instant is truncated in local civil time and mapped back, so buckets follow
+// DST: Europe/Berlin day buckets are 23 hours on 2024-03-31 and 25 hours on
+// 2024-10-27; a repeated (fall-back) local hour gives two separate hour buckets;
+// a bucket whose local start was skipped by a gap starts at the transition.
+// Instants before 1970 floor correctly; never overflows (saturates at the int64
+// range). Thread-safe.
 int64_t TruncateMicros(int64_t utc_micros, TimeUnit unit, const TimeZone& tz);
 
 // Start of the bucket containing `days` (a calendar date): for day it is `days`,
