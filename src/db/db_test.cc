@@ -190,6 +190,8 @@ TEST_F(DBTest, IncludeRelations) {
 TEST_F(DBTest, TimeTravelAndVacuum) {
   options_.auto_flush_events = 0;
   Open();
+  const int64_t created = clock_.NowMicros();
+  clock_.AdvanceMicros(500000);
   int64_t t0 = clock_.NowMicros();
   ASSERT_TRUE(db_->Insert("Customer", J(R"({"$id": "c1", "name": "v1", "email": "e"})")).ok());
   clock_.AdvanceMicros(1000000);
@@ -206,6 +208,10 @@ TEST_F(DBTest, TimeTravelAndVacuum) {
   clock_.AdvanceMicros(1000000);
 
   EXPECT_TRUE(db_->Get("Customer", "c1", t0 - 1).status().IsNotFound());
+  // Before the database existed there is no history to answer from.
+  Status before = db_->Get("Customer", "c1", created - 1).status();
+  EXPECT_TRUE(before.IsInvalidArgument()) << before.ToString();
+  EXPECT_NE(before.ToString().find("before the retained history"), std::string::npos);
   EXPECT_EQ(db_->Get("Customer", "c1", t1)->Find("name")->as_string(), "v1");
   EXPECT_EQ(db_->Get("Customer", "c1", t2)->Find("name")->as_string(), "v2");
   EXPECT_TRUE(db_->Get("Customer", "c1", t3).status().IsNotFound());
@@ -219,6 +225,7 @@ TEST_F(DBTest, TimeTravelAndVacuum) {
   EXPECT_EQ(db_->Get("Customer", "c1", t2)->Find("name")->as_string(), "v2");
   EXPECT_EQ(db_->Get("Customer", "c1", t0 + 1)->Find("name")->as_string(), "v1");
   EXPECT_TRUE(db_->Get("Customer", "c1", t0 - 1).status().IsNotFound());
+  EXPECT_TRUE(db_->Get("Customer", "c1", created - 1).status().IsInvalidArgument());
   // $id filters and decimal-string comparisons work end to end.
   ASSERT_TRUE(db_->Insert("Order", J(R"({"$id": "o9", "total": "1000.50", "status": "x"})")).ok());
   EXPECT_EQ(db_->Find("Order", J(R"({"$id": "o9", "total": {"$gt": "1000"}})"), {})->size(), 1u);

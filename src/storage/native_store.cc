@@ -27,6 +27,19 @@ ManifestInfo InfoOf(const Manifest& m) {
   return ManifestInfo{m.version, m.committed_at, m.flushed_seq, m.flushed_ts};
 }
 
+// Creation time of the store (micros since epoch); 0 for stores made before
+// manifest/CREATED existed, whose history then reaches back without bound.
+Result<int64_t> ReadCreated(Env* env, const std::string& dir) {
+  const std::string path = dir + "/manifest/CREATED";
+  if (!env->FileExists(path)) return int64_t{0};
+  PQ_ASSIGN_OR_RETURN(std::string text, env->ReadFileToString(path));
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::Corruption("manifest/CREATED holds '" + text + "', not a timestamp");
+  }
+  return static_cast<int64_t>(std::stoll(text));
+}
+
 }  // namespace
 
 std::string NativeStore::ManifestPath(uint64_t version) const {
@@ -41,6 +54,10 @@ Result<std::unique_ptr<NativeStore>> NativeStore::Open(Env* env, Clock* clock,
   PQ_RETURN_IF_ERROR(env->CreateDirs(dir + "/manifest"));
   PQ_RETURN_IF_ERROR(env->CreateDirs(dir + "/data"));
   std::string current_path = dir + "/manifest/CURRENT";
+  if (!env->FileExists(current_path) && !env->FileExists(dir + "/manifest/CREATED")) {
+    PQ_RETURN_IF_ERROR(env->WriteFileAtomic(dir + "/manifest/CREATED",
+                                            std::to_string(clock->NowMicros()) + "\n"));
+  }
   uint64_t current_version = 0;
   if (env->FileExists(current_path)) {
     PQ_ASSIGN_OR_RETURN(std::string name, env->ReadFileToString(current_path));
@@ -66,7 +83,7 @@ Result<std::unique_ptr<NativeStore>> NativeStore::Open(Env* env, Clock* clock,
   for (const std::string& name : names) {
     uint64_t v;
     std::string path = dir + "/manifest/" + name;
-    if (name == "CURRENT" || name == "HORIZON") continue;
+    if (name == "CURRENT" || name == "HORIZON" || name == "CREATED") continue;
     if (!ParseManifestName(name, &v) || v > current_version) {
       PQ_RETURN_IF_ERROR(env->RemoveFile(path));
       continue;
@@ -88,7 +105,12 @@ Result<std::unique_ptr<NativeStore>> NativeStore::Open(Env* env, Clock* clock,
     }
     horizon = std::stoull(h);
   }
-  if (horizon == 0) s->history_[0] = ManifestInfo{};
+  if (horizon == 0) {
+    // The empty version 0 is the state from the store's creation until its first
+    // flush; before that instant there is no history (manifest/CREATED).
+    PQ_ASSIGN_OR_RETURN(int64_t created, ReadCreated(env, dir));
+    s->history_[0] = ManifestInfo{0, created, 0, created};
+  }
   for (auto it = s->history_.begin(); it != s->history_.end();) {
     it =
         it->first < horizon && it->first != current_version ? s->history_.erase(it) : std::next(it);
