@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ struct Options {
   size_t auto_compact_files = 8;
   // Rows per Parquet row group in data files.
   int64_t row_group_rows = 128 * 1024;
+  // Run scheduled view refreshes on a background thread (driven by `clock`). When
+  // false, call DB::RunDueRefreshes() yourself (tests use a ManualClock this way).
+  bool run_scheduler = true;
 };
 
 struct FindOptions {
@@ -84,6 +88,41 @@ class WriteBatch {
  private:
   std::vector<Op> ops_;
 };
+
+struct RefreshViewOptions {
+  bool full = false;  // recompute from the sources instead of applying changes
+};
+
+// What DB::GetViewState reports about one materialized view.
+struct ViewState {
+  std::string name;
+  std::string type_name;  // $type
+  std::string source;     // $from
+  std::string mode;       // "streaming" | "scheduled" | "manual"
+  // "fresh": reflects every source change; "stale": a source moved on since the
+  // last refresh; "invalid": the definition changed (or the last refresh failed)
+  // and a full refresh is needed before reads.
+  std::string state;
+  std::optional<int64_t> last_refresh;  // micros
+  std::optional<int64_t> stale_since;   // micros: first source change not reflected
+  std::optional<int64_t> next_refresh;  // scheduled views: next cron fire time
+  // Source name -> the source's sequence/snapshot the view reflects.
+  std::map<std::string, uint64_t> source_snapshots;
+  bool incremental = false;  // whether the last refresh applied changes only
+  std::string reason;        // why it was not incremental / why stale or invalid
+  int64_t rows = 0;
+  uint64_t definition_version = 0;  // hash of the normalized definition
+  bool within_grace_period = false;  // stale but still served (gracePeriod)
+  std::string last_error;            // empty unless the last refresh failed
+  // {"name", "state", "lastRefresh", "staleSince", "sourceSnapshots", "incremental",
+  //  "reason", ...} with ISO-8601 timestamps.
+  Value ToJson() const;
+};
+
+// Validates a standalone view definition (`{"$from": ..., ...}`) for use in a schema
+// or with DB::RegisterView; returns it normalized. Only its shape is checked here
+// (directive names and value types, cron text); sources are resolved on registration.
+Result<Value> DefineView(const Value& definition);
 
 // A pull subscription to the change stream. One thread at a time.
 class ChangeStream {
@@ -164,6 +203,27 @@ class DB {
   using ChangeListener = std::function<void(const std::vector<ChangeEvent>&)>;
   virtual uint64_t AddListener(ChangeListener listener) = 0;
   virtual void RemoveListener(uint64_t id) = 0;
+
+  // ---- Materialized views ----
+  // Views are declared in the schema (entries with "$from") or registered here; they
+  // are read like collections: Get/Find/Count take a view's name or its $type.
+  // Registers a view and builds it (a full refresh). InvalidArgument for a bad
+  // definition (unknown source, cycle, bad cron, ...); AlreadyExists for a taken name.
+  virtual Status RegisterView(std::string_view name, const Value& definition) = 0;
+  // Drops a view and its data. FailedPrecondition if another view reads it.
+  virtual Status DropView(std::string_view name) = 0;
+  // Replaces the given top-level directives (e.g. {"$refresh": {...}}); a change
+  // that alters the rows makes the view invalid until refreshed (done here).
+  virtual Status AlterView(std::string_view name, const Value& changes) = 0;
+  virtual std::vector<ViewState> ListViews() = 0;
+  virtual Result<ViewState> GetViewState(std::string_view name) = 0;
+  // Brings the view up to date with its sources (incrementally unless options.full
+  // or impossible), then its dependent streaming views, in topological order.
+  virtual Status RefreshView(std::string_view name, const RefreshViewOptions& options = {}) = 0;
+  // Drops the view's snapshots older than `retention_micros` before now.
+  virtual Status VacuumView(std::string_view name, int64_t retention_micros) = 0;
+  // Runs the scheduled refreshes that are due by the clock (collapsing missed runs).
+  virtual Status RunDueRefreshes() = 0;
 };
 
 }  // namespace parquedb

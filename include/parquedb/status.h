@@ -26,6 +26,7 @@ class [[nodiscard]] Status {
     kAlreadyExists,
     kBusy,
     kAborted,
+    kFailedPrecondition,
   };
 
   Status() = default;
@@ -40,6 +41,9 @@ class [[nodiscard]] Status {
   static Status AlreadyExists(std::string_view msg) { return Status(Code::kAlreadyExists, msg); }
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
   static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
+  static Status FailedPrecondition(std::string_view msg) {
+    return Status(Code::kFailedPrecondition, msg);
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -49,6 +53,8 @@ class [[nodiscard]] Status {
   bool IsNotSupported() const { return code_ == Code::kNotSupported; }
   bool IsIOError() const { return code_ == Code::kIOError; }
   bool IsBusy() const { return code_ == Code::kBusy; }
+  bool IsAborted() const { return code_ == Code::kAborted; }
+  bool IsFailedPrecondition() const { return code_ == Code::kFailedPrecondition; }
   const std::string& message() const { return msg_; }
 
   // "OK" or e.g. "Corruption: page header length 9999 exceeds column chunk".

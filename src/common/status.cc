@@ -14,6 +14,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kAlreadyExists: return "AlreadyExists";
     case Status::Code::kBusy: return "Busy";
     case Status::Code::kAborted: return "Aborted";
+    case Status::Code::kFailedPrecondition: return "FailedPrecondition";
   }
   return "Unknown";
 }

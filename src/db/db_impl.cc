@@ -977,4 +977,37 @@ void DBImpl::RemoveListener(uint64_t id) {
 }
 
 }  // namespace db
+// TODO(views-integration): validate the shape with views::ViewSpec.
+Result<Value> DefineView(const Value& definition) {
+  if (definition.kind() != Value::Kind::kObject || definition.Find("$from") == nullptr) {
+    return Status::InvalidArgument("a view definition is an object with \"$from\"");
+  }
+  return definition;
+}
+
+Value ViewState::ToJson() const {
+  Value o = Value::MakeObject();
+  o.Set("name", Value::String(name));
+  o.Set("type", Value::String(type_name));
+  o.Set("source", Value::String(source));
+  o.Set("mode", Value::String(mode));
+  o.Set("state", Value::String(state));
+  auto ts = [](const std::optional<int64_t>& t) {
+    return t ? Value::String(FormatTimestampMicros(*t)) : Value();
+  };
+  o.Set("lastRefresh", ts(last_refresh));
+  o.Set("staleSince", ts(stale_since));
+  o.Set("nextRefresh", ts(next_refresh));
+  Value snaps = Value::MakeObject();
+  for (const auto& [src, seq] : source_snapshots) snaps.Set(src, Value::Int(static_cast<int64_t>(seq)));
+  o.Set("sourceSnapshots", std::move(snaps));
+  o.Set("incremental", Value::Bool(incremental));
+  o.Set("reason", Value::String(reason));
+  o.Set("rows", Value::Int(rows));
+  o.Set("definitionVersion", Value::String(std::to_string(definition_version)));
+  o.Set("withinGracePeriod", Value::Bool(within_grace_period));
+  o.Set("lastError", last_error.empty() ? Value() : Value::String(last_error));
+  return o;
+}
+
 }  // namespace parquedb

@@ -64,6 +64,27 @@ class DBImpl final : public DB {
   Result<std::unique_ptr<ChangeStream>> Subscribe(uint64_t from_seq) override;
   uint64_t AddListener(ChangeListener listener) override;
   void RemoveListener(uint64_t id) override;
+  // TODO(views-integration): placeholders until the view layer is wired in.
+  Status RegisterView(std::string_view, const Value&) override {
+    return Status::NotSupported("views are not wired into the database yet");
+  }
+  Status DropView(std::string_view) override {
+    return Status::NotSupported("views are not wired into the database yet");
+  }
+  Status AlterView(std::string_view, const Value&) override {
+    return Status::NotSupported("views are not wired into the database yet");
+  }
+  std::vector<ViewState> ListViews() override { return {}; }
+  Result<ViewState> GetViewState(std::string_view) override {
+    return Status::NotSupported("views are not wired into the database yet");
+  }
+  Status RefreshView(std::string_view, const RefreshViewOptions&) override {
+    return Status::NotSupported("views are not wired into the database yet");
+  }
+  Status VacuumView(std::string_view, int64_t) override {
+    return Status::NotSupported("views are not wired into the database yet");
+  }
+  Status RunDueRefreshes() override { return Status::OK(); }
 
   const catalog::Catalog& catalog() const { return catalog_; }
 
