@@ -3,9 +3,6 @@
 // the expression, the canonical form round-trips, fire times are strictly increasing
 // and land on a matching local minute (or on the DST transition that skipped one),
 // and schedules that can never fire report an error instead of looping.
-//
-// fuzz/CMakeLists.txt links only the common/parquet/log/query layers, so the views
-// sources this target needs are compiled in directly.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "views/cron.cc"      // NOLINT(bugprone-suspicious-include)
-#include "views/timezone.cc"  // NOLINT(bugprone-suspicious-include)
+#include "views/cron.h"
+#include "views/timezone.h"
 
 namespace {
 

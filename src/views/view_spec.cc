@@ -254,7 +254,10 @@ const std::vector<FieldDef>& ViewCompiler::RecordOf(const std::string& collectio
 Status ViewCompiler::ParseRefresh(const Value& v) {
   RefreshPolicy& r = spec_.refresh_;
   if (v.kind() != Kind::kObject) return Err("$refresh", "expected an object");
-  for (const auto& [k, opt] : v.as_object()) {
+  for (const auto& member : v.as_object()) {
+    // Plain references: clang 14 cannot capture structured bindings in lambdas.
+    const std::string& k = member.first;
+    const Value& opt = member.second;
     auto need_string = [&]() -> Status {
       if (opt.kind() != Kind::kString) {
         return Err("$refresh", k + " must be a string, got " + opt.ToJsonString());
@@ -521,7 +524,9 @@ Status ViewCompiler::ParseFlatten(const Value& v) {
   if (v.kind() != Kind::kObject) {
     return Err("$flatten", "expected an object {expandedPath: newPrefix}");
   }
-  for (const auto& [k, target] : v.as_object()) {
+  for (const auto& member : v.as_object()) {
+    const std::string& k = member.first;
+    const Value& target = member.second;
     const std::string where = "$flatten '" + k + "'";
     auto path = FieldPath::Parse(PathText(k));
     if (!path.ok()) return Err(where, path.status().message());
