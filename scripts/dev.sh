@@ -15,7 +15,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build clang libclang-rt-14-dev
   nlohmann-json3-dev libsnappy-dev libzstd-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libcpp-httplib-dev
-  libhowardhinnant-date-dev avro-bin tzdata
+  libhowardhinnant-date-dev avro-bin tzdata libsqlite3-dev
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -94,6 +94,7 @@ run_tests() {
 bench() {
   build
   bash bench/parquet_throughput.sh "${ROWS:-5000000}"
+  bash bench/db_bench.sh "${DB_ROWS:-1000000}"
 }
 
 case "${1:-run}" in
