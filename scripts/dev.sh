@@ -95,6 +95,7 @@ bench() {
   build
   bash bench/parquet_throughput.sh "${ROWS:-5000000}"
   bash bench/db_bench.sh "${DB_ROWS:-1000000}"
+  bash bench/views_bench.sh "${VIEWS_ROWS:-5000000}"
 }
 
 case "${1:-run}" in
