@@ -28,8 +28,10 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "sql_command.h"
 #include "parquedb/db.h"
 #include "parquedb/env.h"
+#include "parquedb/sql.h"
 #include "parquedb/status.h"
 #include "parquedb/value.h"
 
@@ -335,6 +337,8 @@ struct FindArgs {
   int64_t skip = 0;
   std::vector<std::string> include;
   AsOfArg as_of;
+  bool route = false;    // may answer from a materialized view (FindRouted)
+  bool explain = false;  // print the routing decision to stderr
 };
 
 // An optional JSON argument: null when not given.
@@ -363,7 +367,12 @@ int RunFind(const GlobalOptions& g, const FindArgs& a) {
   }
   auto db = OpenExistingDb(g);
   if (!db.ok()) return Fail(db.status());
-  auto docs = (*db)->Find(a.collection, *filter, fo);
+  std::vector<std::string> explain;
+  auto docs = a.route || a.explain ? FindRouted(db->get(), a.collection, *filter, fo, &explain)
+                                   : (*db)->Find(a.collection, *filter, fo);
+  if (a.explain) {
+    for (const std::string& line : explain) std::fprintf(stderr, "explain: %s\n", line.c_str());
+  }
   if (!docs.ok()) return Fail(docs.status());
   for (const Value& d : *docs) PrintJson(d);
   return kExitOk;
@@ -384,6 +393,9 @@ void AddFindCommand(CLI::App& app, Cli& cli) {
                   "Relations to inline, comma-separated (e.g. customer,items.product)")
       ->delimiter(',');
   AddAsOfOption(sub, &args->as_of);
+  sub->add_flag("--route", args->route,
+                "Answer from a materialized view when one provably gives the same documents");
+  sub->add_flag("--explain", args->explain, "With --route: print the routing decision to stderr");
   OnSelected(sub, cli, args, &RunFind);
 }
 
@@ -610,6 +622,7 @@ int Main(int argc, char** argv) {
   AddChangesCommand(app, cli);
   AddCollectionsCommand(app, cli);
   AddSchemaCommand(app, cli);
+  AddSqlCommand(app, &cli.global, &cli.run);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,780 @@
+#include "sql/planner.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sql/eval.h"
+#include "sql/parser.h"
+
+namespace parquedb::sql {
+namespace {
+
+using K = Value::Kind;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string TopSegment(const std::string& path) { return path.substr(0, path.find('.')); }
+
+Status SemanticError(std::string_view sql, int pos, const std::string& what) {
+  std::string d = DescribePosition(sql, pos);
+  size_t nl = d.find('\n');
+  return Status::InvalidArgument("at " + d.substr(0, nl) + ": " + what + d.substr(nl));
+}
+
+void Walk(const ExprPtr& e, const std::function<void(const ExprPtr&)>& fn) {
+  if (!e) return;
+  fn(e);
+  for (const auto& a : e->args) Walk(a, fn);
+}
+
+bool ContainsAggregate(const Expr& e) {
+  if (e.kind == ExprKind::kFunction && IsAggregateName(e.name)) return true;
+  for (const auto& a : e.args) {
+    if (ContainsAggregate(*a)) return true;
+  }
+  return false;
+}
+
+struct ValueVecHash {
+  size_t operator()(const std::vector<Value>& v) const {
+    size_t h = 0x9e3779b97f4a7c15ULL;
+    for (const Value& x : v) h = (h ^ x.Hash()) * 0x100000001b3ULL;
+    return h;
+  }
+};
+struct ValueVecEq {
+  bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); i++) {
+      if (Value::Compare(a[i], b[i]) != 0) return false;
+    }
+    return true;
+  }
+};
+struct ValueHash {
+  size_t operator()(const Value& v) const { return v.Hash(); }
+};
+struct ValueEq {
+  bool operator()(const Value& a, const Value& b) const { return Value::Compare(a, b) == 0; }
+};
+
+// Running state of one aggregate call in one group.
+struct Acc {
+  int64_t count = 0;  // rows (COUNT(*)) or non-null values
+  bool has_int = false, has_dec = false, has_dbl = false;
+  __int128 isum = 0;
+  Decimal dsum;
+  double fsum = 0;
+  Value best;
+  std::unordered_set<Value, ValueHash, ValueEq> distinct;
+};
+
+Status AddToSum(Acc* a, const Value& v, const Expr& call) {
+  switch (v.kind()) {
+    case K::kInt:
+      a->has_int = true;
+      a->isum += v.as_int();
+      return Status::OK();
+    case K::kDecimal: {
+      Decimal d = v.as_decimal();
+      int32_t s = std::max(d.scale, a->dsum.scale);
+      auto x = a->dsum.Rescale(s);
+      auto y = d.Rescale(s);
+      if (!x.ok() || !y.ok()) {
+        a->has_dbl = true;
+        a->fsum += d.ToDouble();
+        return Status::OK();
+      }
+      a->has_dec = true;
+      a->dsum = Decimal{x->unscaled + y->unscaled, s};
+      return Status::OK();
+    }
+    case K::kDouble:
+      a->has_dbl = true;
+      a->fsum += v.as_double();
+      return Status::OK();
+    default:
+      return Status::InvalidArgument(call.name + "() needs numbers, got " +
+                                     std::string(Value::KindName(v.kind())) + " " +
+                                     v.ToJsonString());
+  }
+}
+
+Value SumValue(const Acc& a) {
+  if (!a.has_int && !a.has_dec && !a.has_dbl) return Value();
+  if (a.has_dbl) {
+    return Value::Double(a.fsum + static_cast<double>(a.isum) + (a.has_dec ? a.dsum.ToDouble() : 0.0));
+  }
+  if (a.has_dec) {
+    Decimal i{a.isum, 0};
+    auto r = i.Rescale(a.dsum.scale);
+    if (r.ok()) return Value::Dec(Decimal{r->unscaled + a.dsum.unscaled, a.dsum.scale});
+    return Value::Double(a.dsum.ToDouble() + static_cast<double>(a.isum));
+  }
+  if (a.isum >= INT64_MIN && a.isum <= INT64_MAX) return Value::Int(static_cast<int64_t>(a.isum));
+  return Value::Dec(Decimal{a.isum, 0});
+}
+
+double SumAsDouble(const Acc& a) {
+  Value s = SumValue(a);
+  return s.is_null() ? 0.0 : s.as_double();
+}
+
+Status Accumulate(Acc* a, const Expr& call, const EvalContext& ctx) {
+  const std::string& n = call.name;
+  if (call.args.size() == 1 && call.args[0]->kind == ExprKind::kStar) {
+    a->count++;
+    return Status::OK();
+  }
+  PQ_ASSIGN_OR_RETURN(Value v, Eval(*call.args[0], ctx));
+  if (v.is_null()) return Status::OK();
+  if (call.distinct) {
+    a->distinct.insert(std::move(v));
+    return Status::OK();
+  }
+  a->count++;
+  if (n == "sum" || n == "avg") return AddToSum(a, v, call);
+  if (n == "min" || n == "max") {
+    if (a->best.is_null() || (n == "min" ? Value::Compare(v, a->best) < 0
+                                         : Value::Compare(v, a->best) > 0)) {
+      a->best = std::move(v);
+    }
+  }
+  return Status::OK();
+}
+
+Result<Value> Finalize(Acc& a, const Expr& call) {
+  const std::string& n = call.name;
+  if (call.distinct) {
+    Acc b;
+    for (const Value& v : a.distinct) {
+      b.count++;
+      if (n == "sum" || n == "avg") PQ_RETURN_IF_ERROR(AddToSum(&b, v, call));
+      if ((n == "min" && (b.best.is_null() || Value::Compare(v, b.best) < 0)) ||
+          (n == "max" && (b.best.is_null() || Value::Compare(v, b.best) > 0))) {
+        b.best = v;
+      }
+    }
+    Expr plain = call;
+    plain.distinct = false;
+    return Finalize(b, plain);
+  }
+  if (n == "count") return Value::Int(a.count);
+  if (n == "sum") return SumValue(a);
+  if (n == "avg") {
+    if (a.count == 0) return Value();
+    return Value::Double(SumAsDouble(a) / static_cast<double>(a.count));
+  }
+  return a.best;
+}
+
+std::string OutputName(const SelectItem& item) {
+  if (!item.alias.empty()) return item.alias;
+  if (item.expr->kind == ExprKind::kColumn) {
+    const std::string& p = item.expr->path;
+    size_t dot = p.rfind('.');
+    return dot == std::string::npos ? p : p.substr(dot + 1);
+  }
+  if (item.expr->kind == ExprKind::kFunction && item.expr->name == "count" &&
+      item.expr->args.size() == 1 && item.expr->args[0]->kind == ExprKind::kStar) {
+    return "count_star()";
+  }
+  return ExprToString(*item.expr);
+}
+
+// ---- pushdown ----
+
+std::optional<Value> ConstValue(const Expr& e, const std::vector<Value>& params, int64_t now) {
+  if (!IsConstant(e)) return std::nullopt;
+  EvalContext ctx;
+  ctx.params = &params;
+  ctx.now = now;
+  auto r = Eval(e, ctx);
+  if (!r.ok()) return std::nullopt;
+  return *r;
+}
+
+Value Obj(std::initializer_list<std::pair<std::string, Value>> members) {
+  Value o = Value::MakeObject();
+  for (const auto& [k, v] : members) o.Set(k, v);
+  return o;
+}
+
+// Whether a literal may be pushed against `path` (see sql.h: the Mongo filter must
+// match every row the SQL predicate accepts).
+bool LiteralPushable(const TableInfo& t, const std::string& path, const Value& lit) {
+  switch (lit.kind()) {
+    case K::kInt:
+    case K::kDouble:
+    case K::kDecimal:
+    case K::kBool:
+      return true;
+    case K::kString: {
+      // The filter coerces strings for timestamp/date/decimal fields just as SQL does;
+      // for undeclared (variant) paths a stored timestamp vs string would differ.
+      std::string top = TopSegment(path);
+      if (path != top) return false;
+      return t.fields.count(top) > 0 && !t.FieldIs(top, "variant") && !t.FieldIs(top, "json");
+    }
+    case K::kTimestamp:
+      return path == TopSegment(path) && t.FieldIs(path, "timestamp");
+    case K::kDate:
+      return path == TopSegment(path) && t.FieldIs(path, "date");
+    default:
+      return false;
+  }
+}
+
+std::optional<Value> Push(const Expr& e, const TableInfo& t, const std::vector<Value>& params,
+                          int64_t now) {
+  switch (e.kind) {
+    case ExprKind::kBinary: {
+      if (e.op == "AND") {
+        auto l = Push(*e.args[0], t, params, now);
+        auto r = Push(*e.args[1], t, params, now);
+        if (l && r) return Obj({{"$and", Value::MakeArray({*l, *r})}});
+        return l ? l : r;
+      }
+      if (e.op == "OR") {
+        auto l = Push(*e.args[0], t, params, now);
+        auto r = Push(*e.args[1], t, params, now);
+        if (l && r) return Obj({{"$or", Value::MakeArray({*l, *r})}});
+        return std::nullopt;
+      }
+      static const std::pair<const char*, const char*> kOps[] = {
+          {"=", "$eq"}, {"<>", "$ne"}, {"<", "$lt"}, {"<=", "$lte"}, {">", "$gt"}, {">=", "$gte"}};
+      static const std::pair<const char*, const char*> kFlip[] = {
+          {"=", "$eq"}, {"<>", "$ne"}, {"<", "$gt"}, {"<=", "$gte"}, {">", "$lt"}, {">=", "$lte"}};
+      const Expr* col = nullptr;
+      const Expr* other = nullptr;
+      bool flipped = false;
+      if (e.args[0]->kind == ExprKind::kColumn) {
+        col = e.args[0].get();
+        other = e.args[1].get();
+      } else if (e.args[1]->kind == ExprKind::kColumn) {
+        col = e.args[1].get();
+        other = e.args[0].get();
+        flipped = true;
+      }
+      if (col == nullptr) return std::nullopt;
+      const char* mop = nullptr;
+      for (const auto& [sop, m] : flipped ? kFlip : kOps) {
+        if (e.op == sop) mop = m;
+      }
+      if (mop == nullptr) return std::nullopt;
+      auto v = ConstValue(*other, params, now);
+      if (!v || v->is_null() || !LiteralPushable(t, col->path, *v)) return std::nullopt;
+      if (std::string(mop) == "$ne") {
+        // SQL: the value is present, comparable and different.
+        return Obj({{col->path, Obj({{"$exists", Value::Bool(true)}, {"$ne", *v}})}});
+      }
+      return Obj({{col->path, Obj({{mop, *v}})}});
+    }
+    case ExprKind::kIsNull:
+      if (e.args[0]->kind != ExprKind::kColumn) return std::nullopt;
+      if (e.negated) return Obj({{e.args[0]->path, Obj({{"$exists", Value::Bool(true)}})}});
+      return Obj({{e.args[0]->path, Obj({{"$eq", Value()}})}});
+    case ExprKind::kIn: {
+      if (e.negated || e.args[0]->kind != ExprKind::kColumn) return std::nullopt;
+      Value arr = Value::MakeArray();
+      for (size_t i = 1; i < e.args.size(); i++) {
+        auto v = ConstValue(*e.args[i], params, now);
+        if (!v) return std::nullopt;
+        if (v->is_null()) continue;  // never equal in SQL
+        if (!LiteralPushable(t, e.args[0]->path, *v)) return std::nullopt;
+        arr.mutable_array().push_back(*v);
+      }
+      return Obj({{e.args[0]->path, Obj({{"$in", arr}})}});
+    }
+    case ExprKind::kBetween: {
+      if (e.negated || e.args[0]->kind != ExprKind::kColumn) return std::nullopt;
+      auto lo = ConstValue(*e.args[1], params, now);
+      auto hi = ConstValue(*e.args[2], params, now);
+      const std::string& p = e.args[0]->path;
+      if (!lo || !hi || lo->is_null() || hi->is_null() || !LiteralPushable(t, p, *lo) ||
+          !LiteralPushable(t, p, *hi)) {
+        return std::nullopt;
+      }
+      return Obj({{p, Obj({{"$gte", *lo}, {"$lte", *hi}})}});
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+bool TableInfo::FieldIs(const std::string& top, std::string_view prefix) const {
+  auto it = fields.find(top);
+  if (it == fields.end()) return false;
+  const std::string& t = it->second;
+  if (t.compare(0, prefix.size(), prefix) != 0) return false;
+  // "timestamp" but not "timestamp[]"
+  return t.find('[') == std::string::npos;
+}
+
+bool TableInfo::FieldRequired(const std::string& top) const {
+  auto it = fields.find(top);
+  return it != fields.end() && !it->second.empty() && it->second.back() == '!' &&
+         it->second.find('[') == std::string::npos;
+}
+
+bool IsConstant(const Expr& e) {
+  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kStar) return false;
+  if (e.kind == ExprKind::kFunction && IsAggregateName(e.name)) return false;
+  for (const auto& a : e.args) {
+    if (!IsConstant(*a)) return false;
+  }
+  return true;
+}
+
+Result<TableInfo> ResolveTable(DB* db, const std::string& name) {
+  Value schema = db->schema();
+  std::vector<std::string> names;
+  if (schema.kind() == K::kObject) {
+    for (const auto& [k, v] : schema.as_object()) names.push_back(k);
+  }
+  for (const ViewState& vs : db->ListViews()) {
+    if (std::find(names.begin(), names.end(), vs.name) == names.end()) names.push_back(vs.name);
+  }
+  std::string found;
+  for (const auto& n : names) {
+    if (n == name) found = n;
+  }
+  if (found.empty()) {
+    for (const auto& n : names) {
+      if (Lower(n) == Lower(name)) found = n;
+    }
+  }
+  if (found.empty()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return Status::NotFound("no table '" + name + "' (collections and views: " + list + ")");
+  }
+  TableInfo t;
+  t.name = found;
+  const Value* def = schema.kind() == K::kObject ? schema.Find(found) : nullptr;
+  if (def == nullptr || (def->kind() == K::kObject && def->Find("$from") != nullptr)) {
+    t.is_view = true;
+    if (def != nullptr) t.definition = *def;
+    return t;
+  }
+  if (def->kind() == K::kObject) {
+    for (const auto& [k, v] : def->as_object()) {
+      if (!k.empty() && k[0] == '$') continue;
+      if (v.kind() == K::kString) t.fields[k] = v.as_string();
+    }
+  }
+  t.fields["$id"] = "string!";
+  t.fields["createdAt"] = "timestamp!";
+  t.fields["updatedAt"] = "timestamp!";
+  t.fields["version"] = "int!";
+  return t;
+}
+
+Result<int> Bind(SelectStmt* stmt, const TableInfo& table, bool* aggregated,
+                 std::vector<ExprPtr>* aggregates, std::string_view sql) {
+  // Column references.
+  std::map<std::string, std::string> lower_fields;
+  for (const auto& [k, v] : table.fields) lower_fields[Lower(k)] = k;
+  auto fix_columns = [&](const ExprPtr& root) {
+    Walk(root, [&](const ExprPtr& e) {
+      if (e->kind != ExprKind::kColumn) return;
+      std::string top = TopSegment(e->path);
+      if (e->path.size() > top.size() && !table.fields.count(top) &&
+          (top == stmt->table || top == table.name || (!stmt->alias.empty() && top == stmt->alias))) {
+        e->path = e->path.substr(top.size() + 1);
+        top = TopSegment(e->path);
+      }
+      if (!table.fields.count(top)) {
+        auto it = lower_fields.find(Lower(top));
+        if (it != lower_fields.end()) e->path = it->second + e->path.substr(top.size());
+      }
+    });
+  };
+  for (auto& item : stmt->items) fix_columns(item.expr);
+  fix_columns(stmt->where);
+  for (auto& g : stmt->group_by) fix_columns(g);
+  fix_columns(stmt->having);
+  for (auto& o : stmt->order_by) fix_columns(o.expr);
+
+  // GROUP BY ordinals and select aliases.
+  for (auto& g : stmt->group_by) {
+    if (g->kind == ExprKind::kLiteral && g->value.kind() == K::kInt) {
+      int64_t k = g->value.as_int();
+      if (k < 1 || k > static_cast<int64_t>(stmt->items.size()) ||
+          stmt->items[static_cast<size_t>(k - 1)].star) {
+        return SemanticError(sql, g->pos, "GROUP BY position " + std::to_string(k) +
+                                              " is not in the select list");
+      }
+      g = stmt->items[static_cast<size_t>(k - 1)].expr;
+    } else if (g->kind == ExprKind::kColumn && !table.fields.count(TopSegment(g->path))) {
+      for (const auto& item : stmt->items) {
+        if (!item.star && item.alias == g->path) g = item.expr;
+      }
+    }
+    if (ContainsAggregate(*g)) return SemanticError(sql, g->pos, "aggregates are not allowed in GROUP BY");
+  }
+  if (stmt->where && ContainsAggregate(*stmt->where)) {
+    return SemanticError(sql, stmt->where->pos, "aggregates are not allowed in WHERE (use HAVING)");
+  }
+
+  // Aggregate slots.
+  aggregates->clear();
+  std::map<std::string, int> slots;
+  Status err;
+  std::function<void(const ExprPtr&, bool)> number = [&](const ExprPtr& e, bool inside) {
+    if (!e || !err.ok()) return;
+    if (e->kind == ExprKind::kFunction && IsAggregateName(e->name)) {
+      if (inside) {
+        err = SemanticError(sql, e->pos, "aggregate calls cannot be nested");
+        return;
+      }
+      if (e->args.size() != 1) {
+        err = SemanticError(sql, e->pos, e->name + "() takes exactly one argument");
+        return;
+      }
+      if (e->args[0]->kind == ExprKind::kStar && (e->name != "count" || e->distinct)) {
+        err = SemanticError(sql, e->pos, "only COUNT(*) accepts '*'");
+        return;
+      }
+      std::string key = ExprToString(*e);
+      auto it = slots.find(key);
+      if (it == slots.end()) {
+        it = slots.emplace(key, static_cast<int>(aggregates->size())).first;
+        aggregates->push_back(e);
+      }
+      e->agg_slot = it->second;
+      for (const auto& a : e->args) {
+        if (a->kind != ExprKind::kStar) number(a, true);
+      }
+      return;
+    }
+    if (e->kind == ExprKind::kStar) {
+      err = SemanticError(sql, e->pos, "'*' is only allowed in COUNT(*) and the select list");
+      return;
+    }
+    for (const auto& a : e->args) number(a, inside);
+  };
+  for (auto& item : stmt->items) number(item.expr, false);
+  number(stmt->having, false);
+  for (auto& o : stmt->order_by) number(o.expr, false);
+  PQ_RETURN_IF_ERROR(err);
+  std::function<void(const ExprPtr&)> no_star = [&](const ExprPtr& e) {
+    Walk(e, [&](const ExprPtr& x) {
+      if (x->kind == ExprKind::kStar && err.ok()) {
+        err = SemanticError(sql, x->pos, "'*' is only allowed in COUNT(*) and the select list");
+      }
+    });
+  };
+  no_star(stmt->where);
+  for (auto& g : stmt->group_by) no_star(g);
+  PQ_RETURN_IF_ERROR(err);
+  *aggregated = !stmt->group_by.empty() || !aggregates->empty();
+  if (stmt->having && !*aggregated) {
+    return SemanticError(sql, stmt->having->pos, "HAVING needs GROUP BY or aggregates");
+  }
+  if (*aggregated) {
+    for (const auto& item : stmt->items) {
+      if (item.star) return Status::InvalidArgument("SELECT * cannot be combined with GROUP BY or aggregates");
+    }
+  }
+  return static_cast<int>(aggregates->size());
+}
+
+Value PushdownFilter(const SelectStmt& stmt, const TableInfo& table, const std::vector<Value>& params,
+                     int64_t now) {
+  if (!stmt.where) return Value();
+  auto f = Push(*stmt.where, table, params, now);
+  return f ? *f : Value();
+}
+
+namespace {
+
+struct OutRow {
+  std::vector<Value> values;
+  std::vector<Value> keys;
+  size_t seq = 0;
+};
+
+Result<int64_t> ConstInt(const ExprPtr& e, const std::vector<Value>& params, const char* what,
+                         std::string_view sql) {
+  if (!e) return -1;
+  auto v = IsConstant(*e) ? ConstValue(*e, params, 0) : std::nullopt;
+  if (!v || v->kind() != K::kInt || v->as_int() < 0) {
+    return SemanticError(sql, e->pos, std::string(what) + " must be a non-negative integer");
+  }
+  return v->as_int();
+}
+
+}  // namespace
+
+Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
+                      const std::vector<Value>& params, const SqlOptions& options, int64_t now,
+                      std::vector<std::string> plan, std::string_view sql) {
+  if (static_cast<int>(params.size()) < stmt.num_params) {
+    return Status::InvalidArgument("the statement has " + std::to_string(stmt.num_params) +
+                                   " parameters but " + std::to_string(params.size()) +
+                                   " were bound");
+  }
+  SelectStmt s = stmt;  // Bind mutates
+  bool aggregated = false;
+  std::vector<ExprPtr> aggs;
+  PQ_ASSIGN_OR_RETURN(int num_aggs, Bind(&s, table, &aggregated, &aggs, sql));
+  PQ_ASSIGN_OR_RETURN(int64_t limit, ConstInt(s.limit, params, "LIMIT", sql));
+  PQ_ASSIGN_OR_RETURN(int64_t offset, ConstInt(s.offset, params, "OFFSET", sql));
+  if (offset < 0) offset = 0;
+
+  // Pushdown.
+  FindOptions fo;
+  fo.as_of = options.as_of;
+  Value filter = PushdownFilter(s, table, params, now);
+  bool star = false;
+  std::set<std::string> tops;
+  auto collect = [&](const ExprPtr& root) {
+    Walk(root, [&](const ExprPtr& e) {
+      if (e->kind == ExprKind::kColumn) tops.insert(TopSegment(e->path));
+    });
+  };
+  for (const auto& item : s.items) {
+    if (item.star) star = true;
+    collect(item.expr);
+  }
+  collect(s.where);
+  for (const auto& g : s.group_by) collect(g);
+  collect(s.having);
+  for (const auto& o : s.order_by) collect(o.expr);
+  if (!star) {
+    Value proj = Value::MakeObject();
+    if (tops.empty()) proj.Set("$id", Value::Int(1));
+    for (const auto& t : tops) proj.Set(t, Value::Int(1));
+    fo.project = proj;
+  }
+  plan.push_back("scan: " + table.name + (table.is_view ? " (view)" : " (collection)"));
+  plan.push_back("pushed filter: " + (filter.is_null() ? std::string("none") : filter.ToJsonString()));
+  plan.push_back("projection: " + (fo.project.is_null() ? std::string("all fields")
+                                                        : fo.project.ToJsonString()));
+  if (s.where) plan.push_back("residual filter: " + ExprToString(*s.where));
+  if (aggregated) {
+    std::string g;
+    for (const auto& e : s.group_by) g += (g.empty() ? "" : ", ") + ExprToString(*e);
+    plan.push_back("hash aggregate: " + std::to_string(num_aggs) + " aggregates" +
+                   (g.empty() ? std::string(", one group") : ", by " + g));
+  }
+  if (!s.order_by.empty()) {
+    plan.push_back(limit >= 0 ? "sort: top-" + std::to_string(limit + offset) : std::string("sort: full"));
+  }
+
+  SqlResult result;
+  if (stmt.explain) {
+    result.columns = {"plan"};
+    for (auto& line : plan) result.rows.push_back({Value::String(line)});
+    result.plan = std::move(plan);
+    return result;
+  }
+
+  auto docs_r = db->Find(table.name, filter, fo);
+  if (!docs_r.ok()) return docs_r.status();
+  std::vector<Value> docs = std::move(*docs_r);
+
+  EvalContext base;
+  base.params = &params;
+  base.now = now;
+
+  // WHERE.
+  if (s.where) {
+    size_t w = 0;
+    for (size_t i = 0; i < docs.size(); i++) {
+      EvalContext ctx = base;
+      ctx.row = &docs[i];
+      PQ_ASSIGN_OR_RETURN(Value v, Eval(*s.where, ctx));
+      if (!v.is_null() && v.kind() != K::kBool) {
+        return SemanticError(sql, s.where->pos, "WHERE must be a boolean, got " +
+                                                    std::string(Value::KindName(v.kind())));
+      }
+      if (IsTrue(v)) {
+        if (w != i) docs[w] = std::move(docs[i]);
+        w++;
+      }
+    }
+    docs.resize(w);
+  }
+
+  // Output columns ('*': every top-level field found in the rows, first-seen order).
+  std::vector<std::string> star_names;
+  if (star) {
+    std::set<std::string> seen;
+    for (const Value& d : docs) {
+      if (d.kind() != K::kObject) continue;
+      for (const auto& [k, v] : d.as_object()) {
+        if (seen.insert(k).second) star_names.push_back(k);
+      }
+    }
+  }
+  for (const auto& item : s.items) {
+    if (item.star) {
+      for (const auto& n : star_names) result.columns.push_back(n);
+    } else {
+      result.columns.push_back(OutputName(item));
+    }
+  }
+
+  // ORDER BY resolution: output column index or expression.
+  struct SortKey {
+    int column = -1;
+    const Expr* expr = nullptr;
+    bool desc = false;
+    bool nulls_first = false;
+  };
+  std::vector<SortKey> keys;
+  for (const auto& o : s.order_by) {
+    SortKey k;
+    k.desc = o.descending;
+    k.nulls_first = o.nulls_first.value_or(false);
+    const Expr& e = *o.expr;
+    if (e.kind == ExprKind::kLiteral && e.value.kind() == K::kInt) {
+      int64_t p = e.value.as_int();
+      if (p < 1 || p > static_cast<int64_t>(result.columns.size())) {
+        return SemanticError(sql, e.pos, "ORDER BY position " + std::to_string(p) +
+                                             " is not in the select list");
+      }
+      k.column = static_cast<int>(p - 1);
+    } else if (!star) {
+      for (size_t i = 0; i < s.items.size() && k.column < 0; i++) {
+        if (e.kind == ExprKind::kColumn && s.items[i].alias == e.path) k.column = static_cast<int>(i);
+      }
+      std::string text = ExprToString(e);
+      for (size_t i = 0; i < s.items.size() && k.column < 0; i++) {
+        if (ExprToString(*s.items[i].expr) == text) k.column = static_cast<int>(i);
+      }
+    }
+    if (k.column < 0) k.expr = o.expr.get();
+    keys.push_back(k);
+  }
+
+  std::vector<OutRow> out;
+  auto emit = [&](const EvalContext& ctx, const Value* doc) -> Status {
+    OutRow r;
+    r.seq = out.size();
+    for (const auto& item : s.items) {
+      if (item.star) {
+        for (const auto& n : star_names) {
+          const Value* f = doc != nullptr ? doc->Find(n) : nullptr;
+          r.values.push_back(f != nullptr ? *f : Value());
+        }
+        continue;
+      }
+      PQ_ASSIGN_OR_RETURN(Value v, Eval(*item.expr, ctx));
+      r.values.push_back(std::move(v));
+    }
+    for (const auto& k : keys) {
+      if (k.column >= 0) {
+        r.keys.push_back(r.values[static_cast<size_t>(k.column)]);
+      } else {
+        PQ_ASSIGN_OR_RETURN(Value v, Eval(*k.expr, ctx));
+        r.keys.push_back(std::move(v));
+      }
+    }
+    out.push_back(std::move(r));
+    return Status::OK();
+  };
+
+  if (!aggregated) {
+    for (const Value& d : docs) {
+      EvalContext ctx = base;
+      ctx.row = &d;
+      PQ_RETURN_IF_ERROR(emit(ctx, &d));
+    }
+  } else {
+    std::vector<std::string> group_texts;
+    for (const auto& g : s.group_by) group_texts.push_back(ExprToString(*g));
+    struct Group {
+      std::vector<Value> key;
+      std::vector<Acc> accs;
+    };
+    std::unordered_map<std::vector<Value>, size_t, ValueVecHash, ValueVecEq> index;
+    std::vector<Group> groups;
+    for (const Value& d : docs) {
+      EvalContext ctx = base;
+      ctx.row = &d;
+      std::vector<Value> key;
+      key.reserve(s.group_by.size());
+      for (const auto& g : s.group_by) {
+        PQ_ASSIGN_OR_RETURN(Value v, Eval(*g, ctx));
+        key.push_back(std::move(v));
+      }
+      auto [it, inserted] = index.try_emplace(key, groups.size());
+      if (inserted) groups.push_back(Group{std::move(key), std::vector<Acc>(aggs.size())});
+      Group& g = groups[it->second];
+      for (size_t i = 0; i < aggs.size(); i++) PQ_RETURN_IF_ERROR(Accumulate(&g.accs[i], *aggs[i], ctx));
+    }
+    if (groups.empty() && s.group_by.empty()) groups.push_back(Group{{}, std::vector<Acc>(aggs.size())});
+    for (Group& g : groups) {
+      std::vector<Value> agg_values;
+      for (size_t i = 0; i < aggs.size(); i++) {
+        PQ_ASSIGN_OR_RETURN(Value v, Finalize(g.accs[i], *aggs[i]));
+        agg_values.push_back(std::move(v));
+      }
+      EvalContext ctx = base;
+      ctx.group_texts = &group_texts;
+      ctx.group_values = &g.key;
+      ctx.agg_values = &agg_values;
+      if (s.having) {
+        PQ_ASSIGN_OR_RETURN(Value h, Eval(*s.having, ctx));
+        if (!IsTrue(h)) continue;
+      }
+      PQ_RETURN_IF_ERROR(emit(ctx, nullptr));
+    }
+  }
+
+  if (s.distinct) {
+    std::unordered_set<std::vector<Value>, ValueVecHash, ValueVecEq> seen;
+    size_t w = 0;
+    for (size_t i = 0; i < out.size(); i++) {
+      if (seen.insert(out[i].values).second) {
+        if (w != i) out[w] = std::move(out[i]);
+        w++;
+      }
+    }
+    out.resize(w);
+  }
+
+  if (!keys.empty()) {
+    auto less = [&](const OutRow& a, const OutRow& b) {
+      for (size_t i = 0; i < keys.size(); i++) {
+        const Value& x = a.keys[i];
+        const Value& y = b.keys[i];
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() && y.is_null()) continue;
+          return x.is_null() == keys[i].nulls_first;
+        }
+        int c = Value::Compare(x, y);
+        if (c != 0) return keys[i].desc ? c > 0 : c < 0;
+      }
+      return a.seq < b.seq;
+    };
+    size_t want = out.size();
+    if (limit >= 0) want = static_cast<size_t>(std::min<int64_t>(limit + offset, static_cast<int64_t>(out.size())));
+    if (want < out.size()) {
+      std::partial_sort(out.begin(), out.begin() + static_cast<ptrdiff_t>(want), out.end(), less);
+      out.resize(want);
+    } else {
+      std::sort(out.begin(), out.end(), less);
+    }
+  }
+  size_t begin = std::min(out.size(), static_cast<size_t>(offset));
+  size_t end = limit < 0 ? out.size() : std::min(out.size(), begin + static_cast<size_t>(limit));
+  for (size_t i = begin; i < end; i++) result.rows.push_back(std::move(out[i].values));
+  result.plan = std::move(plan);
+  return result;
+}
+
+}  // namespace parquedb::sql
