@@ -89,6 +89,9 @@ bool MapTailItem(const Value& item, Value* doc, IngestError* error);
 // object per line, blank lines skipped). InvalidArgument naming line and column.
 Result<std::vector<Value>> ParsePayload(std::string_view text);
 
+// Parses one JSON value; InvalidArgument "invalid JSON at line L, column C: ...".
+Result<Value> ParseJsonDocument(std::string_view text);
+
 // Maps and writes `items` into `collection` atomically (see IngestOptions). Database
 // validation errors are reported per item like mapping errors. Fails (Status) only
 // for an unknown collection or a database error other than validation.
@@ -300,6 +303,9 @@ class StreamProcessor {
   Status Stop();
   // Blocks until the background thread finished (source ended or error); its status.
   Status Wait();
+  // Whether the background thread is still running (false once the source ended or
+  // an error stopped it).
+  bool running() const;
 
   // One step (synchronous; not while Start()ed): polls the adapter (without waiting),
   // commits when the batch is full, the flush interval passed, or the source ended.
@@ -334,7 +340,7 @@ class StreamProcessor {
   std::atomic<int64_t> accepted_{0}, rejected_{0}, batches_{0};
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   bool running_ = false;
   Status thread_status_;

@@ -539,6 +539,12 @@ bool PayloadMapper::Map(const Value& item, Value* doc, IngestError* error) const
   return true;
 }
 
+Result<Value> ParseJsonDocument(std::string_view text) {
+  auto v = Value::ParseJson(text);
+  if (!v.ok()) return Status::InvalidArgument(JsonErrorAt(v.status(), text, 1));
+  return v;
+}
+
 Result<std::vector<Value>> ParsePayload(std::string_view text) {
   size_t start = 0;
   while (start < text.size() && (text[start] == ' ' || text[start] == '\t' ||

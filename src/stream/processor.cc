@@ -182,6 +182,11 @@ Status StreamProcessor::Start() {
   return Status::OK();
 }
 
+bool StreamProcessor::running() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return running_;
+}
+
 Status StreamProcessor::Wait() {
   if (thread_.joinable()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);

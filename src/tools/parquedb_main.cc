@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "stream_commands.h"
 #include "sql_command.h"
 #include "parquedb/db.h"
 #include "parquedb/env.h"
@@ -595,6 +596,47 @@ void AddSchemaCommand(CLI::App& app, Cli& cli) {
   OnSelected(sub, cli, std::make_shared<NoArgs>(), &RunSchema);
 }
 
+// ---- serve / ingest (stream_commands.cc) --------------------------------------
+
+void AddServeCommand(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "serve", "Serve the database over HTTP/JSON until SIGINT/SIGTERM (see server.h)");
+  sub->add_option("--host", args->host, "Address to bind")->capture_default_str();
+  sub->add_option("--port", args->port, "Port (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  sub->add_option("--token", args->token,
+                  "Require \"Authorization: Bearer TOKEN\" (default: $PARQUEDB_TOKEN)");
+  sub->add_option("--max-body", args->max_body, "Largest request body in bytes (413 above)")
+      ->capture_default_str()
+      ->check(IntAtLeast(1));
+  OnSelected(sub, cli, args, &RunServe);
+}
+
+void AddIngestCommand(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<IngestArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "ingest",
+      "Ingest payloads (Tail Worker TailItems, AI SDK or evalite records; NDJSON or a JSON "
+      "array) into a stream collection; prints {\"accepted\",\"rejected\"}");
+  sub->add_option("collection", args->collection, "Collection name")->required();
+  sub->add_option("file", args->file, "Input file, or - for stdin")->capture_default_str();
+  sub->add_flag("--partial", args->partial,
+                "Store the good items and report the bad ones (default: all or nothing)");
+  sub->add_flag("-f,--follow", args->follow,
+                "Tail an NDJSON file (tail -f) until SIGINT/SIGTERM, committing each batch "
+                "with the file position; a restart resumes after it");
+  sub->add_option("--batch-size", args->batch_size, "--follow: records per commit")
+      ->capture_default_str()
+      ->check(IntAtLeast(1));
+  sub->add_option("--flush-interval-ms", args->flush_interval_ms,
+                  "--follow: commit pending records at least this often")
+      ->capture_default_str()
+      ->check(IntAtLeast(0));
+  OnSelected(sub, cli, args, &RunIngest);
+}
+
 // ---- main ---------------------------------------------------------------------
 
 int Main(int argc, char** argv) {
@@ -622,6 +664,8 @@ int Main(int argc, char** argv) {
   AddChangesCommand(app, cli);
   AddCollectionsCommand(app, cli);
   AddSchemaCommand(app, cli);
+  AddServeCommand(app, cli);
+  AddIngestCommand(app, cli);
   AddSqlCommand(app, &cli.global, &cli.run);
 
   try {
