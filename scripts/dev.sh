@@ -96,6 +96,7 @@ bench() {
   bash bench/parquet_throughput.sh "${ROWS:-5000000}"
   bash bench/db_bench.sh "${DB_ROWS:-1000000}"
   bash bench/views_bench.sh "${VIEWS_ROWS:-5000000}"
+  bash bench/ingest_bench.sh "${INGEST_EVENTS:-100000}" build/release
 }
 
 case "${1:-run}" in
