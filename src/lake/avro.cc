@@ -154,8 +154,15 @@ bool Fits(const Node& n, const Value& v) {
   switch (n.type) {
     case Type::kNull: return v.is_null();
     case Type::kBoolean: return v.kind() == Value::Kind::kBool;
-    case Type::kInt: case Type::kLong: return v.kind() == Value::Kind::kInt;
-    case Type::kFloat: case Type::kDouble: return v.is_number();
+    case Type::kInt:
+      return v.kind() == Value::Kind::kInt && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX;
+    case Type::kLong: return v.kind() == Value::Kind::kInt;
+    case Type::kFloat: {  // only values a float holds exactly (NaN included)
+      if (!v.is_number()) return false;
+      double d = v.as_double();
+      return d != d || static_cast<double>(static_cast<float>(d)) == d;
+    }
+    case Type::kDouble: return v.is_number();
     case Type::kBytes: case Type::kString: case Type::kEnum: case Type::kFixed:
       return v.kind() == Value::Kind::kString;
     case Type::kArray: return v.kind() == Value::Kind::kArray;

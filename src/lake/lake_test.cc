@@ -240,7 +240,7 @@ TEST_P(MirrorTest, FollowsFlushesAndResyncsAfterAMissedCommit) {
   ASSERT_TRUE(codec.ok());
   auto store = storage::NativeStore::Open(env, Clock::Default(), dir);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  std::map<std::string, const storage::RowCodec*> codecs = {{"Item", &*codec}};
+  std::map<std::string, LakeMirror::Target> codecs = {{"Item", {&*codec, GetParam()}}};
   auto fmt = LakeMirror::ResolveFormat(env, dir, std::string(FormatName(GetParam())));
   ASSERT_TRUE(fmt.ok());
   EXPECT_TRUE(LakeMirror::ResolveFormat(env, dir, "native").status().IsInvalidArgument());
@@ -258,7 +258,7 @@ TEST_P(MirrorTest, FollowsFlushesAndResyncsAfterAMissedCommit) {
     m.flushed_seq = seq;
     ASSERT_TRUE((*store)->Commit(&m).ok());
     if (mirror) {
-      auto mir = LakeMirror::Open(env, dir, GetParam(), codecs);
+      auto mir = LakeMirror::Open(env, dir, codecs);
       ASSERT_TRUE(mir.ok());
       ASSERT_TRUE((*mir)->Sync(**store, 1).ok());
       ASSERT_TRUE((*mir)->OnFlush((*store)->current(), {{"Item", rows}}, 2).ok());
@@ -266,7 +266,7 @@ TEST_P(MirrorTest, FollowsFlushesAndResyncsAfterAMissedCommit) {
   };
   flush({Row("a", ++seq, 1), Row("b", ++seq, 2), Row("c", ++seq, 3)}, true);
   flush({Row("b", ++seq, 20), Row("c", ++seq, 0, true), Row("d", ++seq, 4)}, true);
-  auto mir = LakeMirror::Open(env, dir, GetParam(), codecs);
+  auto mir = LakeMirror::Open(env, dir, codecs);
   ASSERT_TRUE(mir.ok());
   EXPECT_EQ(Content(*(*mir)->table("Item")), model);
   // A flush the mirror never saw (crash after the native commit): Sync repairs it.

@@ -31,39 +31,78 @@ Result<std::string> LakeMirror::ResolveFormat(Env* env, const std::string& db_di
   return requested;
 }
 
-Result<std::unique_ptr<LakeMirror>> LakeMirror::Open(
-    Env* env, const std::string& db_dir, Format format,
-    const std::map<std::string, const storage::RowCodec*>& codecs) {
-  std::string dir = JoinPath(AbsolutePath(db_dir), std::string(FormatName(format)));
-  std::unique_ptr<LakeMirror> m(new LakeMirror(env, dir, format));
-  PQ_RETURN_IF_ERROR(env->CreateDirs(dir));
-  m->codecs_ = codecs;
-  for (const auto& [name, codec] : codecs) {
-    bool existed = env->FileExists(m->TableRoot(name));
-    auto t = OpenLakeTable(format, env, m->TableRoot(name), *codec);
-    if (!t.ok()) return t.status().WithContext("table " + name);
-    if (!existed) m->needs_sync_ = true;
-    m->tables_[name] = std::move(*t);
+Result<std::unique_ptr<LakeMirror>> LakeMirror::Open(Env* env, const std::string& db_dir,
+                                                     const std::map<std::string, Target>& targets) {
+  std::unique_ptr<LakeMirror> m(new LakeMirror(env, AbsolutePath(db_dir)));
+  for (const auto& [name, target] : targets) {
+    bool created = false;
+    PQ_RETURN_IF_ERROR(m->OpenTable(name, target, &created));
+    if (created) m->needs_sync_ = true;
   }
   return m;
 }
 
-std::string LakeMirror::TableRoot(const std::string& collection) const {
-  return JoinPath(dir_, collection);
+Status LakeMirror::OpenTable(const std::string& name, Target target, bool* created) {
+  if (target.codec == nullptr) return Status::InvalidArgument("lake table " + name + " without codec");
+  targets_[name] = target;
+  std::string root = TableRoot(name);
+  *created = !env_->FileExists(root);
+  auto t = OpenLakeTable(target.format, env_, root, *target.codec);
+  if (!t.ok()) return t.status().WithContext("table " + name);
+  tables_[name] = std::move(*t);
+  return Status::OK();
 }
 
-LakeTable* LakeMirror::table(const std::string& collection) {
-  auto it = tables_.find(collection);
+std::string LakeMirror::TableRoot(const std::string& name) const {
+  auto it = targets_.find(name);
+  Format f = it == targets_.end() ? Format::kIceberg : it->second.format;
+  return JoinPath(JoinPath(dir_, std::string(FormatName(f))), name);
+}
+
+LakeTable* LakeMirror::table(const std::string& name) {
+  auto it = tables_.find(name);
   return it == tables_.end() ? nullptr : it->second.get();
 }
 
 Status LakeMirror::WriteMirrored(uint64_t seq) {
-  return env_->WriteFileAtomic(JoinPath(dir_, "MIRRORED"), std::to_string(seq) + "\n");
+  return env_->WriteFileAtomic(JoinPath(dir_, "LAKE_MIRRORED"), std::to_string(seq) + "\n");
+}
+
+Status LakeMirror::AddTable(const std::string& name, Target target,
+                            const storage::NativeStore& store, int64_t now_micros) {
+  bool created = false;
+  PQ_RETURN_IF_ERROR(OpenTable(name, target, &created));
+  return Refill(name, store, now_micros);
+}
+
+void LakeMirror::DropTable(const std::string& name) {
+  tables_.erase(name);
+  targets_.erase(name);
+}
+
+Status LakeMirror::Refill(const std::string& name, const storage::NativeStore& store,
+                          int64_t now_micros) {
+  const storage::Manifest& m = store.current();
+  std::vector<storage::StoredRow> live;
+  auto it = m.tables.find(name);
+  if (it != m.tables.end()) {
+    PQ_ASSIGN_OR_RETURN(live, ReadNativeLive(store, *targets_.at(name).codec, it->second));
+  }
+  CommitInfo ci;
+  ci.timestamp_micros = now_micros;
+  ci.flushed_seq = m.flushed_seq;
+  ci.summary["parquedb.operation"] = "resync";
+  Status s = tables_.at(name)->Overwrite(live, ci);
+  if (!s.ok()) {
+    return s.WithContext("resync of " + std::string(FormatName(targets_.at(name).format)) +
+                         " table " + name);
+  }
+  return Status::OK();
 }
 
 Status LakeMirror::Sync(const storage::NativeStore& store, int64_t now_micros) {
   const storage::Manifest& m = store.current();
-  std::string path = JoinPath(dir_, "MIRRORED");
+  std::string path = JoinPath(dir_, "LAKE_MIRRORED");
   bool behind = needs_sync_;
   if (!env_->FileExists(path)) {
     behind = behind || m.version > 0;
@@ -72,19 +111,7 @@ Status LakeMirror::Sync(const storage::NativeStore& store, int64_t now_micros) {
     behind = behind || std::strtoull(text.c_str(), nullptr, 10) != m.flushed_seq;
   }
   if (!behind) return Status::OK();
-  for (auto& [name, table] : tables_) {
-    std::vector<storage::StoredRow> live;
-    auto it = m.tables.find(name);
-    if (it != m.tables.end()) {
-      PQ_ASSIGN_OR_RETURN(live, ReadNativeLive(store, *codecs_.at(name), it->second));
-    }
-    CommitInfo ci;
-    ci.timestamp_micros = now_micros;
-    ci.flushed_seq = m.flushed_seq;
-    ci.summary["parquedb.operation"] = "resync";
-    Status s = table->Overwrite(live, ci);
-    if (!s.ok()) return s.WithContext("resync of " + std::string(FormatName(format_)) + " table " + name);
-  }
+  for (const auto& [name, table] : tables_) PQ_RETURN_IF_ERROR(Refill(name, store, now_micros));
   PQ_RETURN_IF_ERROR(WriteMirrored(m.flushed_seq));
   needs_sync_ = false;
   return Status::OK();
@@ -92,22 +119,29 @@ Status LakeMirror::Sync(const storage::NativeStore& store, int64_t now_micros) {
 
 Status LakeMirror::OnFlush(const storage::Manifest& committed,
                            const std::map<std::string, std::vector<storage::StoredRow>>& changes,
-                           int64_t now_micros) {
+                           int64_t now_micros,
+                           const std::map<std::string, std::map<std::string, std::string>>* summaries) {
   for (const auto& [name, rows] : changes) {
     if (rows.empty()) continue;
     LakeTable* t = table(name);
-    if (t == nullptr) return Status::InvalidArgument("no lake table for collection " + name);
+    if (t == nullptr) continue;  // a native-only table
     CommitInfo ci;
     ci.timestamp_micros = now_micros;
     ci.flushed_seq = committed.flushed_seq;
     ci.summary["parquedb.manifest-version"] = std::to_string(committed.version);
+    if (summaries) {
+      if (auto it = summaries->find(name); it != summaries->end()) {
+        for (const auto& [k, v] : it->second) ci.summary[k] = v;
+      }
+    }
     Status s = t->Commit(rows, ci);
     if (!s.ok()) {
       needs_sync_ = true;  // the next Sync rewrites from the native state
-      return s.WithContext(std::string(FormatName(format_)) + " commit of " + name +
+      return s.WithContext(std::string(FormatName(t->format())) + " commit of " + name +
                            " (the native commit succeeded)");
     }
   }
+  if (needs_sync_) return Status::OK();  // MIRRORED stays behind until a Sync
   return WriteMirrored(committed.flushed_seq);
 }
 

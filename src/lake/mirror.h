@@ -3,7 +3,8 @@
 // tables external engines read (chdb, Spark, Trino, DuckDB's extensions, ...).
 //
 // Layout: <db>/<format>/<Collection>/ (a complete Iceberg or Delta table) and
-// <db>/<format>/MIRRORED (the native flushed_seq the tables reflect).
+// <db>/LAKE_MIRRORED (the native flushed_seq the tables reflect). Each table has
+// its own format (a view's $refresh.backend may differ from the database's).
 // Native store stays the source of truth for recovery, as_of and the CDC log;
 // each native flush that changed a collection becomes one lake commit of that
 // collection (its newest versions: upserts and deletes, copy-on-write). Commits
@@ -33,10 +34,20 @@ class LakeMirror {
   static Result<std::string> ResolveFormat(Env* env, const std::string& db_dir,
                                            const std::string& requested);
 
-  // Opens (creating) the tables of `codecs` (collection name -> codec).
-  static Result<std::unique_ptr<LakeMirror>> Open(
-      Env* env, const std::string& db_dir, Format format,
-      const std::map<std::string, const storage::RowCodec*>& codecs);
+  struct Target {
+    const storage::RowCodec* codec = nullptr;  // must outlive the mirror's use of it
+    Format format = Format::kIceberg;
+  };
+  // Opens (creating) the tables of `targets` (collection/view name -> target).
+  static Result<std::unique_ptr<LakeMirror>> Open(Env* env, const std::string& db_dir,
+                                                  const std::map<std::string, Target>& targets);
+
+  // Starts mirroring one more table (e.g. a registered view) and fills it from
+  // the store's current state. Replaces an existing target of that name.
+  Status AddTable(const std::string& name, Target target, const storage::NativeStore& store,
+                  int64_t now_micros);
+  // Stops mirroring a table (its files stay; Iceberg/Delta history is kept).
+  void DropTable(const std::string& name);
 
   // Brings every table up to the store's current manifest when MIRRORED is
   // behind (or a table is new): overwrite from the native live rows.
@@ -44,23 +55,26 @@ class LakeMirror {
 
   // After a native commit of `committed`: `changes` holds, per collection, the
   // rows that flush wrote (newest version per $id; tombstones = deletes).
-  // Collections without changes get no commit.
+  // Collections without changes get no commit. `summaries` (optional) adds
+  // entries to a table's snapshot summary, e.g. a view's "refresh-state".
   Status OnFlush(const storage::Manifest& committed,
                  const std::map<std::string, std::vector<storage::StoredRow>>& changes,
-                 int64_t now_micros);
+                 int64_t now_micros,
+                 const std::map<std::string, std::map<std::string, std::string>>* summaries =
+                     nullptr);
 
-  Format format() const { return format_; }
   // The table of a collection (nullptr if unknown).
   LakeTable* table(const std::string& collection);
   std::string TableRoot(const std::string& collection) const;
 
  private:
-  LakeMirror(Env* env, std::string dir, Format format) : env_(env), dir_(std::move(dir)), format_(format) {}
+  LakeMirror(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status WriteMirrored(uint64_t seq);
+  Status OpenTable(const std::string& name, Target target, bool* created);
+  Status Refill(const std::string& name, const storage::NativeStore& store, int64_t now_micros);
   Env* env_;
-  std::string dir_;  // <db>/<format>
-  Format format_;
-  std::map<std::string, const storage::RowCodec*> codecs_;
+  std::string dir_;  // <db> (absolute)
+  std::map<std::string, Target> targets_;
   std::map<std::string, std::unique_ptr<LakeTable>> tables_;
   bool needs_sync_ = false;
 };
