@@ -334,7 +334,15 @@ Result<int64_t> TruncateMicros(const std::string& unit, int64_t micros) {
 std::optional<int> SqlCompare(const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return std::nullopt;
   auto sign = [](int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); };
-  if (a.is_number() && b.is_number()) return sign(Value::Compare(a, b));
+  if (a.is_number() && b.is_number()) {
+    // A double against a decimal compares as doubles (SQL casts the decimal).
+    if ((a.kind() == K::kDouble && b.kind() == K::kDecimal) ||
+        (a.kind() == K::kDecimal && b.kind() == K::kDouble)) {
+      double x = a.as_double(), y = b.as_double();
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    return sign(Value::Compare(a, b));
+  }
   K ka = a.kind(), kb = b.kind();
   if (ka == kb) {
     if (ka == K::kArray || ka == K::kObject || ka == K::kString || ka == K::kBool ||

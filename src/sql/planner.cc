@@ -214,9 +214,13 @@ bool LiteralPushable(const TableInfo& t, const std::string& path, const Value& l
   switch (lit.kind()) {
     case K::kInt:
     case K::kDouble:
-    case K::kDecimal:
     case K::kBool:
       return true;
+    case K::kDecimal:
+      // Decimals compare exactly with ints and decimals but as doubles with doubles;
+      // PushLiteral converts them for float fields. Unknown types: not pushed.
+      return path == TopSegment(path) &&
+             (t.FieldIs(path, "decimal") || t.FieldIs(path, "int") || t.FieldIs(path, "float"));
     case K::kString: {
       // The filter coerces strings for timestamp/date/decimal fields just as SQL does;
       // for undeclared (variant) paths a stored timestamp vs string would differ.
@@ -231,6 +235,12 @@ bool LiteralPushable(const TableInfo& t, const std::string& path, const Value& l
     default:
       return false;
   }
+}
+
+// The literal as the filter must see it: decimals become doubles for float fields.
+Value PushLiteral(const TableInfo& t, const std::string& path, const Value& lit) {
+  if (lit.kind() == K::kDecimal && t.FieldIs(path, "float")) return Value::Double(lit.as_double());
+  return lit;
 }
 
 std::optional<Value> Push(const Expr& e, const TableInfo& t, const std::vector<Value>& params,
@@ -272,6 +282,7 @@ std::optional<Value> Push(const Expr& e, const TableInfo& t, const std::vector<V
       if (mop == nullptr) return std::nullopt;
       auto v = ConstValue(*other, params, now);
       if (!v || v->is_null() || !LiteralPushable(t, col->path, *v)) return std::nullopt;
+      *v = PushLiteral(t, col->path, *v);
       if (std::string(mop) == "$ne") {
         // SQL: the value is present, comparable and different.
         return Obj({{col->path, Obj({{"$exists", Value::Bool(true)}, {"$ne", *v}})}});
@@ -290,7 +301,7 @@ std::optional<Value> Push(const Expr& e, const TableInfo& t, const std::vector<V
         if (!v) return std::nullopt;
         if (v->is_null()) continue;  // never equal in SQL
         if (!LiteralPushable(t, e.args[0]->path, *v)) return std::nullopt;
-        arr.mutable_array().push_back(*v);
+        arr.mutable_array().push_back(PushLiteral(t, e.args[0]->path, *v));
       }
       return Obj({{e.args[0]->path, Obj({{"$in", arr}})}});
     }
@@ -303,7 +314,7 @@ std::optional<Value> Push(const Expr& e, const TableInfo& t, const std::vector<V
           !LiteralPushable(t, p, *hi)) {
         return std::nullopt;
       }
-      return Obj({{p, Obj({{"$gte", *lo}, {"$lte", *hi}})}});
+      return Obj({{p, Obj({{"$gte", PushLiteral(t, p, *lo)}, {"$lte", PushLiteral(t, p, *hi)}})}});
     }
     default:
       return std::nullopt;
