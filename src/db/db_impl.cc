@@ -147,6 +147,7 @@ class LogChangeStream final : public ChangeStream {
     for (const auto& r : records) {
       ChangeEvent e;
       PQ_RETURN_IF_ERROR(DecodeChange(r.payload, &e));
+      if (e.collection == kLineageCollection) continue;  // internal view lineage
       e.seq = r.seq;
       out.push_back(std::move(e));
     }
@@ -168,6 +169,8 @@ DBImpl::DBImpl(const Options& options)
       clock_(options.clock ? options.clock : Clock::Default()) {}
 
 DBImpl::~DBImpl() {
+  if (scheduler_) scheduler_->Stop();
+  scheduler_.reset();
   if (log_) (void)log_->Close();
 }
 
@@ -183,6 +186,7 @@ Status DBImpl::Init(const Value* schema) {
   PQ_RETURN_IF_ERROR(env_->CreateDirs(dir));
   PQ_ASSIGN_OR_RETURN(lock_, env_->LockFile(dir + "/LOCK"));
   std::string schema_path = dir + "/schema.json";
+  auto cat = std::make_unique<catalog::Catalog>();
   if (env_->FileExists(schema_path)) {
     PQ_ASSIGN_OR_RETURN(std::string text, env_->ReadFileToString(schema_path));
     auto stored = catalog::Catalog::ParseJson(text);
@@ -190,31 +194,63 @@ Status DBImpl::Init(const Value* schema) {
     if (schema != nullptr) {
       PQ_ASSIGN_OR_RETURN(catalog::Catalog next, catalog::Catalog::Parse(*schema));
       PQ_RETURN_IF_ERROR(CheckSchemaEvolution(*stored, next));
-      catalog_ = std::move(next);
-      PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, catalog_.ToValue().ToJsonString()));
+      // Views registered through the API live in the stored schema only: keep them.
+      {
+        Value merged = next.ToValue();
+        bool added = false;
+        for (const catalog::ViewDef& v : stored->views()) {
+          if (merged.Find(v.name()) == nullptr) {
+            merged.Set(v.name(), v.definition());
+            added = true;
+          }
+        }
+        if (added) {
+          PQ_ASSIGN_OR_RETURN(next, catalog::Catalog::Parse(merged));
+        }
+      }
+      *cat = std::move(next);
+      PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, cat->ToValue().ToJsonString()));
     } else {
-      catalog_ = std::move(*stored);
+      *cat = std::move(*stored);
     }
   } else {
     if (schema == nullptr) {
       return Status::NotFound("no database at " + dir + " (initialize it with a schema)");
     }
-    PQ_ASSIGN_OR_RETURN(catalog_, catalog::Catalog::Parse(*schema));
-    PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, catalog_.ToValue().ToJsonString()));
+    PQ_ASSIGN_OR_RETURN(*cat, catalog::Catalog::Parse(*schema));
+    PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, cat->ToValue().ToJsonString()));
   }
-  for (const catalog::CollectionDef& def : catalog_.collections()) {
-    Table t;
-    t.def = &def;
+  catalog_.store(cat.get(), std::memory_order_release);
+  catalogs_.push_back(std::move(cat));
+  for (const catalog::CollectionDef& def : catalog().collections()) {
+    auto t = std::make_unique<Table>();
+    t->name = def.name();
+    t->type_name = def.type_name();
+    t->def = &def;
     PQ_ASSIGN_OR_RETURN(storage::RowCodec codec, storage::RowCodec::Make(TableSpecFor(def)));
-    t.codec = std::make_unique<storage::RowCodec>(std::move(codec));
+    t->codec = std::make_unique<storage::RowCodec>(std::move(codec));
     tables_.emplace(def.name(), std::move(t));
+  }
+  // View tables (their maintainers are set up after recovery).
+  for (const catalog::ViewDef& vd : catalog().views()) {
+    auto v = std::make_unique<ViewRt>();
+    v->name = vd.name();
+    v->def = &vd;
+    auto spec = views::ViewSpec::Compile(vd, catalog());
+    if (!spec.ok()) return spec.status();
+    v->spec = std::make_shared<const views::ViewSpec>(std::move(spec).value());
+    PQ_ASSIGN_OR_RETURN(auto t, MakeViewTable(v.get()));
+    v->table = t.get();
+    tables_.emplace(vd.name(), std::move(t));
+    views_.emplace(vd.name(), std::move(v));
   }
   log::LogOptions lo;
   lo.env = env_;
   lo.clock = clock_;
   PQ_ASSIGN_OR_RETURN(log_, log::Log::Open(dir + "/log", lo));
   PQ_ASSIGN_OR_RETURN(store_, storage::NativeStore::Open(env_, clock_, dir));
-  return Recover();
+  PQ_RETURN_IF_ERROR(Recover());
+  return SetUpViews();
 }
 
 Status DBImpl::Recover() {
@@ -237,39 +273,54 @@ Status DBImpl::Recover() {
       ChangeEvent e;
       PQ_RETURN_IF_ERROR(
           DecodeChange(r.payload, &e).WithContext("log seq " + std::to_string(r.seq)));
-      auto it = tables_.find(e.collection);
-      if (it == tables_.end()) continue;  // collection no longer in the schema
-      storage::StoredRow row{e.id, r.seq, e.op == ChangeOp::kDelete, e.after};
-      it->second.mem[e.id] = std::move(row);
+      e.seq = r.seq;
       last_ts_ = std::max(last_ts_, e.timestamp);
       unflushed_++;
+      last_change_[e.collection] = {e.seq, e.timestamp};
+      if (!views_.empty()) recovered_events_.push_back(e);
+      auto it = tables_.find(e.collection);
+      if (it == tables_.end()) continue;  // not a table (lineage) or no longer in the schema
+      storage::StoredRow row{e.id, r.seq, e.op == ChangeOp::kDelete, e.after};
+      it->second->mem[e.id] = std::move(row);
     }
   }
   last_assigned_ts_ = last_ts_;
   return Status::OK();
 }
 
-Value DBImpl::schema() const { return catalog_.ToValue(); }
+Value DBImpl::schema() const { return catalog().ToValue(); }
 
 std::vector<std::string> DBImpl::Collections() const {
   std::vector<std::string> out;
-  for (const auto& c : catalog_.collections()) out.push_back(c.name());
+  for (const auto& c : catalog().collections()) out.push_back(c.name());
   return out;
 }
 
+DBImpl::Table* DBImpl::FindTableByName(std::string_view name) {
+  std::shared_lock<std::shared_mutex> l(schema_mu_);
+  auto it = tables_.find(name);
+  return it == tables_.end() ? nullptr : it->second.get();
+}
+
 Result<DBImpl::Table*> DBImpl::FindTable(std::string_view collection) {
+  std::shared_lock<std::shared_mutex> l(schema_mu_);
   auto it = tables_.find(collection);
-  if (it != tables_.end()) return &it->second;
-  if (const catalog::CollectionDef* def = catalog_.FindCollectionByType(collection)) {
-    return &tables_.find(def->name())->second;
+  if (it != tables_.end()) return it->second.get();
+  const catalog::Catalog& cat = catalog();
+  if (const catalog::CollectionDef* def = cat.FindCollectionByType(collection)) {
+    auto t = tables_.find(def->name());
+    if (t != tables_.end()) return t->second.get();
   }
-  if (catalog_.FindView(collection) != nullptr) {
-    return Status::InvalidArgument("'" + std::string(collection) +
-                                   "' is a materialized view; views are read-only");
+  if (const catalog::ViewDef* def = cat.FindViewByType(collection)) {
+    auto t = tables_.find(def->name());
+    if (t != tables_.end()) return t->second.get();
   }
   std::string known;
-  for (const auto& c : catalog_.collections()) known += (known.empty() ? "" : ", ") + c.name();
-  return Status::NotFound("no collection '" + std::string(collection) + "' (collections: " + known +
+  for (const auto& c : cat.collections()) known += (known.empty() ? "" : ", ") + c.name();
+  std::string views;
+  for (const auto& v : cat.views()) views += (views.empty() ? "" : ", ") + v.name();
+  return Status::NotFound("no collection or view '" + std::string(collection) +
+                          "' (collections: " + known + (views.empty() ? "" : "; views: " + views) +
                           ")");
 }
 
@@ -333,6 +384,9 @@ Result<std::shared_ptr<const std::vector<storage::StoredRow>>> DBImpl::ReadRowGr
                                   reader.metadata().row_groups[static_cast<size_t>(rg)].num_rows,
                                   rows.get())
                          .WithContext(f.path));
+  if (t.view != nullptr) {
+    for (storage::StoredRow& r : *rows) PQ_RETURN_IF_ERROR(DecodeViewRow(&r).WithContext(f.path));
+  }
   std::lock_guard<std::mutex> l(cache_mu_);
   rg_cache_.emplace_front(key, rows);
   rg_cache_rows_ += rows->size();
@@ -352,7 +406,7 @@ Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view
       return std::optional<Value>(it->second.doc);
     }
   }
-  auto tf = view.manifest.tables.find(t.def->name());
+  auto tf = view.manifest.tables.find(t.name);
   if (tf == view.manifest.tables.end()) return std::optional<Value>();
   const auto& files = tf->second.files;
   for (auto f = files.rbegin(); f != files.rend(); ++f) {
@@ -382,7 +436,7 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
       if (!row.deleted && filter.Matches(row.doc)) fn(Value(row.doc));
     }
   }
-  auto tf = view.manifest.tables.find(t.def->name());
+  auto tf = view.manifest.tables.find(t.name);
   if (tf == view.manifest.tables.end()) return Status::OK();
   const auto& files = tf->second.files;
   // Newest file first; ids seen in newer files shadow older versions. Row groups
@@ -392,7 +446,9 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
     const storage::DataFile& f = files[fi];
     bool older_follow = fi > 0;
     PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(f));
-    auto preds = t.codec->PrunePredicates(reader->schema(), filter);
+    // View tables: typed columns are best effort (the exact row is in $row): no pruning.
+    auto preds = t.view != nullptr ? std::vector<parquet::ColumnPredicate>()
+                                   : t.codec->PrunePredicates(reader->schema(), filter);
     std::vector<int> keep = reader->PruneRowGroups(preds);
     std::vector<bool> kept(static_cast<size_t>(reader->num_row_groups()), false);
     for (int rg : keep) kept[static_cast<size_t>(rg)] = true;
@@ -447,7 +503,7 @@ Status DBImpl::MakeAsOfView(const Table& t, int64_t as_of, ReadView* view) {
         done = true;
         break;
       }
-      if (e.collection != t.def->name()) continue;
+      if (e.collection != t.name) continue;
       view->replay[e.id] = storage::StoredRow{e.id, r.seq, e.op == ChangeOp::kDelete, e.after};
     }
   }
@@ -509,6 +565,9 @@ Result<std::vector<Value>> DBImpl::Find(std::string_view collection, const Value
   for (size_t i = begin; i < end; i++) {
     Value d = std::move(docs[i]);
     for (const std::string& inc : options.include) {
+      if (t->def == nullptr) {
+        return Status::InvalidArgument("include is not supported on views (" + t->name + ")");
+      }
       PQ_RETURN_IF_ERROR(Include(*t->def, inc, &d, nullptr, options.as_of, 0));
     }
     out.push_back(projection.Apply(d));
@@ -528,7 +587,7 @@ Status DBImpl::Include(const catalog::CollectionDef& def, const std::string& pat
     return Status::InvalidArgument("include '" + head + "': " + def.name() +
                                    " has no relation field '" + head + "'");
   }
-  const catalog::CollectionDef* target = catalog_.FindCollection(f->type.target);
+  const catalog::CollectionDef* target = catalog().FindCollection(f->type.target);
   if (target == nullptr)
     return Status::InvalidArgument("relation target missing: " + f->type.target);
   auto expand = [&](Value* related) -> Status {
@@ -651,10 +710,12 @@ void DBImpl::ApplyCommitted() {
       pending_.pop_front();
     }
     {
+      std::shared_lock<std::shared_mutex> sl(schema_mu_);
       std::unique_lock<std::shared_mutex> l(mu_);
       for (const ChangeEvent& e : b.events) {
-        tables_.find(e.collection)->second.mem[e.id] =
-            storage::StoredRow{e.id, e.seq, e.op == ChangeOp::kDelete, e.after};
+        auto t = tables_.find(e.collection);
+        if (t == tables_.end()) continue;  // a $lineage record
+        t->second->mem[e.id] = storage::StoredRow{e.id, e.seq, e.op == ChangeOp::kDelete, e.after};
       }
       last_seq_ = b.last_seq;
       last_ts_ = b.timestamp;
@@ -668,6 +729,17 @@ void DBImpl::ApplyCommitted() {
       }
     }
     std::lock_guard<std::mutex> l(listeners_mu_);
+    if (listeners_.empty()) continue;
+    if (std::any_of(b.events.begin(), b.events.end(), [](const ChangeEvent& e) {
+          return e.collection == kLineageCollection;
+        })) {
+      std::vector<ChangeEvent> visible;
+      for (ChangeEvent& e : b.events) {
+        if (e.collection != kLineageCollection) visible.push_back(std::move(e));
+      }
+      if (visible.empty()) continue;
+      b.events = std::move(visible);
+    }
     for (auto& [id, fn] : listeners_) fn(b.events);
   }
 }
@@ -676,7 +748,7 @@ Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results
   int64_t ts = std::max(clock_->NowMicros(), last_assigned_ts_);
   // Validate every operation against the current state plus the earlier operations
   // of this batch; nothing is written unless all succeed.
-  std::map<std::pair<std::string, std::string>, std::optional<Value>> staged;
+  Staged staged;
   std::vector<ChangeEvent> events;
   events.reserve(batch.size());
   std::vector<Value> out;
@@ -691,17 +763,22 @@ Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results
     auto table = FindTable(op.collection);
     if (!table.ok()) return ctx(table.status());
     Table* t = *table;
+    if (t->view != nullptr) {
+      return ctx(Status::InvalidArgument(
+          op.collection + " is a view; views are read-only (maintained from their source " +
+          t->view->spec->source() + ")"));
+    }
     view.mem = &t->mem;
     auto current = [&](const std::string& id) -> Result<std::optional<Value>> {
-      auto it = staged.find({t->def->name(), id});
+      auto it = staged.find({t->name, id});
       if (it != staged.end()) return it->second;
-      auto ov = overlay_.find({t->def->name(), id});
+      auto ov = overlay_.find({t->name, id});
       if (ov != overlay_.end()) return ov->second.second;
       std::shared_lock<std::shared_mutex> l(mu_);  // ApplyCommitted may be changing mem
       return Lookup(*t, view, id);
     };
     ChangeEvent e;
-    e.collection = t->def->name();
+    e.collection = t->name;
     e.timestamp = ts;
     e.op = op.op;
     if (op.op == ChangeOp::kCreate) {
@@ -713,7 +790,7 @@ Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results
         auto cur = current(id);
         if (!cur.ok()) return ctx(cur.status());
         if (cur->has_value()) {
-          return ctx(Status::AlreadyExists(t->def->name() + " already has a document with $id '" +
+          return ctx(Status::AlreadyExists(t->name + " already has a document with $id '" +
                                            id + "'"));
         }
       } else {
@@ -736,12 +813,12 @@ Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results
       auto cur = current(op.id);
       if (!cur.ok()) return ctx(cur.status());
       if (!cur->has_value()) {
-        return ctx(Status::NotFound(t->def->name() + " has no document with $id '" + op.id + "'"));
+        return ctx(Status::NotFound(t->name + " has no document with $id '" + op.id + "'"));
       }
       e.before = **cur;
       if (op.op == ChangeOp::kUpdate) {
         auto patched = query::ApplyUpdate(UserFields(e.before), op.value);
-        if (!patched.ok()) return ctx(patched.status().WithContext(t->def->name()));
+        if (!patched.ok()) return ctx(patched.status().WithContext(t->name));
         auto valid = t->def->ValidateDocument(*patched, catalog::DocumentMode::kReplace);
         if (!valid.ok()) return ctx(valid.status());
         Value::Object doc;
@@ -763,10 +840,22 @@ Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results
     out.push_back(e.after);
     events.push_back(std::move(e));
   }
+  if (!views_.empty()) {
+    Status vs = MaintainViewsLocked(ts, &staged, &events, 0);
+    if (!vs.ok()) return vs;
+  }
   std::vector<std::string> payloads;
   payloads.reserve(events.size());
   for (const ChangeEvent& e : events) payloads.push_back(EncodeChange(e));
-  PQ_ASSIGN_OR_RETURN(uint64_t first_seq, log_->Append(std::move(payloads), /*sync=*/false));
+  auto appended = log_->Append(std::move(payloads), /*sync=*/false);
+  if (!appended.ok()) {
+    // The streaming maintainers already hold this batch: rebuild them on next use.
+    for (ViewRt* v : views_order_) {
+      if (v->streaming()) v->maint.reset();
+    }
+    return appended.status();
+  }
+  uint64_t first_seq = *appended;
   PendingBatch b;
   b.first_seq = first_seq;
   b.last_seq = first_seq + events.size() - 1;
@@ -778,6 +867,7 @@ Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results
         e.seq, e.op == ChangeOp::kDelete ? std::optional<Value>() : std::optional<Value>(e.after)};
   }
   b.events = std::move(events);
+  NoteSourceChangesLocked(b.events, 0);
   pending_.push_back(std::move(b));
   last_assigned_ts_ = ts;
   if (results) *results = std::move(out);
@@ -795,13 +885,17 @@ Status DBImpl::FlushLocked() {
   storage::Manifest m = store_->current();
   parquet::WriterOptions wo;
   wo.row_group_rows = options_.row_group_rows;
+  // The view checkpoint must not be ahead of the durable log.
+  if (!views_.empty()) PQ_RETURN_IF_ERROR(log_->Sync());
   for (auto& [name, t] : tables_) {
-    if (t.mem.empty()) continue;
+    if (t->mem.empty()) continue;
     std::vector<storage::StoredRow> rows;
-    rows.reserve(t.mem.size());
-    for (const auto& [id, row] : t.mem) rows.push_back(row);
+    rows.reserve(t->mem.size());
+    for (const auto& [id, row] : t->mem) {
+      rows.push_back(t->view != nullptr ? EncodeViewRow(*t, row) : row);
+    }
     PQ_ASSIGN_OR_RETURN(storage::DataFile df,
-                        store_->WriteDataFile(*t.codec, rows, &m.next_file_id, wo));
+                        store_->WriteDataFile(*t->codec, rows, &m.next_file_id, wo));
     m.tables[name].files.push_back(std::move(df));
   }
   m.flushed_seq = last_seq_;
@@ -811,17 +905,26 @@ Status DBImpl::FlushLocked() {
     for (auto& [name, t] : tables_) {
       auto it = m.tables.find(name);
       if (it != m.tables.end() && it->second.files.size() >= options_.auto_compact_files) {
-        PQ_RETURN_IF_ERROR(CompactTableLocked(&t, &m));
+        PQ_RETURN_IF_ERROR(CompactTableLocked(t.get(), &m));
         compact = true;
       }
     }
   }
   (void)compact;
+  if (!views_.empty()) PQ_RETURN_IF_ERROR(SaveViewCheckpoint(m.flushed_seq));
   {
     std::unique_lock<std::shared_mutex> l(mu_);
     PQ_RETURN_IF_ERROR(store_->Commit(&m));
-    for (auto& [name, t] : tables_) t.mem.clear();
+    for (auto& [name, t] : tables_) t->mem.clear();
     unflushed_ = 0;
+  }
+  // Checkpoints of older manifests are no longer needed.
+  auto names = env_->GetChildren(options_.path + "/views");
+  if (names.ok()) {
+    std::string keep = CheckpointName(m.flushed_seq);
+    for (const std::string& n : *names) {
+      if (n != keep) (void)env_->RemoveFile(options_.path + "/views/" + n);
+    }
   }
   return Status::OK();
 }
@@ -829,7 +932,7 @@ Status DBImpl::FlushLocked() {
 // Merges a table's files (each sorted by $id) into one, newest version per $id,
 // dropping deletions; streams one row group per input file at a time.
 Status DBImpl::CompactTableLocked(Table* t, storage::Manifest* m) {
-  auto it = m->tables.find(t->def->name());
+  auto it = m->tables.find(t->name);
   if (it == m->tables.end() || it->second.files.size() <= 1) return Status::OK();
   const auto& files = it->second.files;
   struct Cursor {
@@ -888,7 +991,7 @@ Status DBImpl::CompactTableLocked(Table* t, storage::Manifest* m) {
       }
     }
     if (!winner.deleted) {
-      out.push_back(std::move(winner));
+      out.push_back(t->view != nullptr ? EncodeViewRow(*t, winner) : std::move(winner));
       total++;
       if (static_cast<int64_t>(out.size()) >= options_.row_group_rows) {
         PQ_RETURN_IF_ERROR(builder->Add(out));
@@ -913,7 +1016,7 @@ Status DBImpl::Compact() {
   for (auto& [name, t] : tables_) {
     auto it = m.tables.find(name);
     if (it == m.tables.end() || it->second.files.size() <= 1) continue;
-    PQ_RETURN_IF_ERROR(CompactTableLocked(&t, &m));
+    PQ_RETURN_IF_ERROR(CompactTableLocked(t.get(), &m));
     changed = true;
   }
   if (!changed) return Status::OK();
@@ -977,14 +1080,6 @@ void DBImpl::RemoveListener(uint64_t id) {
 }
 
 }  // namespace db
-// TODO(views-integration): validate the shape with views::ViewSpec.
-Result<Value> DefineView(const Value& definition) {
-  if (definition.kind() != Value::Kind::kObject || definition.Find("$from") == nullptr) {
-    return Status::InvalidArgument("a view definition is an object with \"$from\"");
-  }
-  return definition;
-}
-
 Value ViewState::ToJson() const {
   Value o = Value::MakeObject();
   o.Set("name", Value::String(name));

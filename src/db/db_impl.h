@@ -7,7 +7,7 @@
 //   log/                the CDC log (src/log)
 //   manifest/, data/    the native store (src/storage)
 //
-// Concurrency (lock order apply_mu_ -> write_mu_ -> mu_):
+// Concurrency (lock order apply_mu_ -> write_mu_ -> schema_mu_ -> mu_):
 //   write_mu_  serializes validation + log append of writers; guards pending_,
 //              overlay_ and last_assigned_ts_. Not held during fsync, so concurrent
 //              writers share one group-committed fdatasync.
@@ -16,6 +16,18 @@
 //   mu_        (shared) guards the memtables, last_seq_/last_ts_/unflushed_ and the
 //              current manifest: taken exclusively to apply a batch or swap a
 //              manifest, shared by readers for the duration of a read.
+//
+// Materialized views (see docs/storage-format.md, "Views"): every view is a table of
+// tables_ (rows keyed by the view row key, stored in Parquet like collections, with
+// the exact row in a "$row" column). Its row changes are CDC events of the view, in
+// the SAME log batch as the source writes that caused them (streaming views: computed
+// by the views::ViewMaintainer inside AppendLocked, before the log append) or in one
+// batch per refresh (scheduled/manual/full), together with a "$lineage" event (what the
+// view reflects: log sequence, rows-definition hash, refresh time, incremental/reason).
+// So flush, compaction, as_of, vacuum, recovery and change streams treat views like
+// collections, and a refresh is atomic (one log batch). Maintainer states are saved
+// at every flush in views/STATE-<flushed_seq> (written before the manifest that makes
+// it current); recovery loads them and replays newer source events through them.
 #pragma once
 
 #include <deque>
@@ -27,13 +39,24 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <atomic>
+
 #include "catalog/catalog.h"
 #include "log/log.h"
 #include "parquedb/db.h"
 #include "query/filter.h"
 #include "storage/native_store.h"
+#include "views/maintainer.h"
+#include "views/scheduler.h"
+#include "views/view_spec.h"
 
 namespace parquedb::db {
+
+// Collection name of the internal lineage records of views in the CDC log (never a
+// valid schema key, filtered out of change streams and listeners).
+inline constexpr std::string_view kLineageCollection = "$lineage";
+// File name (under <db>/views/) of the view checkpoint of the manifest flushed to `seq`.
+std::string CheckpointName(uint64_t flushed_seq);
 
 class DBImpl final : public DB {
  public:
@@ -64,33 +87,29 @@ class DBImpl final : public DB {
   Result<std::unique_ptr<ChangeStream>> Subscribe(uint64_t from_seq) override;
   uint64_t AddListener(ChangeListener listener) override;
   void RemoveListener(uint64_t id) override;
-  // TODO(views-integration): placeholders until the view layer is wired in.
-  Status RegisterView(std::string_view, const Value&) override {
-    return Status::NotSupported("views are not wired into the database yet");
-  }
-  Status DropView(std::string_view) override {
-    return Status::NotSupported("views are not wired into the database yet");
-  }
-  Status AlterView(std::string_view, const Value&) override {
-    return Status::NotSupported("views are not wired into the database yet");
-  }
-  std::vector<ViewState> ListViews() override { return {}; }
-  Result<ViewState> GetViewState(std::string_view) override {
-    return Status::NotSupported("views are not wired into the database yet");
-  }
-  Status RefreshView(std::string_view, const RefreshViewOptions&) override {
-    return Status::NotSupported("views are not wired into the database yet");
-  }
-  Status VacuumView(std::string_view, int64_t) override {
-    return Status::NotSupported("views are not wired into the database yet");
-  }
-  Status RunDueRefreshes() override { return Status::OK(); }
+  Status RegisterView(std::string_view name, const Value& definition) override;
+  Status DropView(std::string_view name) override;
+  Status AlterView(std::string_view name, const Value& changes) override;
+  std::vector<ViewState> ListViews() override;
+  Result<ViewState> GetViewState(std::string_view name) override;
+  Status RefreshView(std::string_view name, const RefreshViewOptions& options) override;
+  Status VacuumView(std::string_view name, int64_t retention_micros) override;
+  Status RunDueRefreshes() override;
 
-  const catalog::Catalog& catalog() const { return catalog_; }
+  // The current catalog. Catalogs replaced by RegisterView/AlterView/DropView stay
+  // alive until the DB closes (tables and views keep pointers into them).
+  // (collection, $id) -> the document after this batch (nullopt: deleted).
+  using Staged = std::map<std::pair<std::string, std::string>, std::optional<Value>>;
+
+  const catalog::Catalog& catalog() const { return *catalog_.load(std::memory_order_acquire); }
 
  private:
+  struct ViewRt;
   struct Table {
-    const catalog::CollectionDef* def = nullptr;
+    std::string name;       // schema key (directory under data/)
+    std::string type_name;  // $type
+    const catalog::CollectionDef* def = nullptr;  // collections only
+    ViewRt* view = nullptr;                       // views only
     std::unique_ptr<storage::RowCodec> codec;
     // Unflushed versions, newest per $id (sorted, so flushed files are sorted by $id).
     std::map<std::string, storage::StoredRow, std::less<>> mem;
@@ -103,10 +122,78 @@ class DBImpl final : public DB {
     std::map<std::string, storage::StoredRow, std::less<>> replay;  // owns as_of versions
   };
 
+  // One materialized view. Guarded by write_mu_ (maintainers advance at append time).
+  struct ViewRt {
+    std::string name;
+    const catalog::ViewDef* def = nullptr;  // into a catalog of catalogs_
+    std::shared_ptr<const views::ViewSpec> spec;
+    uint64_t rows_hash = 0;  // RowsHash(def): what the rows depend on
+    Table* table = nullptr;
+    // null: the state is unusable (invalid / lost) and the next refresh is full.
+    std::unique_ptr<views::ViewMaintainer> maint;
+    // What the stored rows reflect; persisted in $lineage events and the checkpoint.
+    struct Lineage {
+      bool built = false;          // a refresh ever committed
+      uint64_t reflected_seq = 0;  // the log sequence the rows reflect
+      uint64_t hash = 0;           // rows_hash the rows were built with
+      std::map<std::string, uint64_t> snapshots;  // source -> its last change reflected
+      std::optional<int64_t> last_refresh;
+      bool incremental = false;
+      std::string reason;
+    } lin;
+    // ---- runtime ----
+    std::string last_error;
+    std::optional<int64_t> stale_since;  // first unreflected source change (non-streaming)
+    bool streaming() const { return spec->refresh().mode == views::RefreshMode::kStreaming; }
+  };
+  class BatchLookup;
+
   explicit DBImpl(const Options& options);
   Status Init(const Value* schema);
   Status Recover();
+  // A collection or view by name or $type (for reads).
   Result<Table*> FindTable(std::string_view collection);
+  Table* FindTableByName(std::string_view name);
+
+  // ---- views (db_views.cc) ----
+  Result<std::unique_ptr<Table>> MakeViewTable(ViewRt* v);
+  Status SetUpViews();  // at open, after Recover
+  void RebuildViewOrder();  // views_order_ from the catalog (write_mu_)
+  // Applies the batch's `events` to every streaming view (topological order), appending
+  // the views' row changes to *events and *staged.
+  Status MaintainViewsLocked(int64_t ts, Staged* staged, std::vector<ChangeEvent>* events,
+                             size_t first_event);
+  // Recomputes v from its source at the current state (+staged); appends to *events the
+  // changes against its stored rows.
+  Status FullRebuildLocked(ViewRt* v, Staged* staged, int64_t ts,
+                           std::vector<ChangeEvent>* events);
+  // Brings a view up to date (incrementally unless full/impossible); appends its row
+  // changes, the cascade into streaming views and a lineage event to *events.
+  Status RefreshLocked(ViewRt* v, bool full, const std::string& why, int64_t ts, Staged* staged,
+                       std::vector<ChangeEvent>* events);
+  ChangeEvent LineageEvent(const ViewRt& v, int64_t ts) const;
+  void ApplyLineage(ViewRt* v, const Value& lineage);
+  // Appends internally generated events as one batch (write_mu_ held).
+  Status AppendEventsLocked(std::vector<ChangeEvent> events, int64_t ts);
+  // Sync + apply + flush after an internal batch.
+  Status FinishInternalBatch();
+  // Calls fn for every live document of `collection` in the current state (applied +
+  // overlay + staged), in $id order. `prefilter` (optional) may skip applied documents.
+  Status ScanCurrentLocked(const std::string& collection, const Staged* staged,
+                           const std::function<Status(const Value&)>& fn,
+                           const query::Filter* prefilter = nullptr);
+  Status SaveViewCheckpoint(uint64_t flushed_seq);
+  // View rows in data files: typed columns (best effort, for other readers) plus the
+  // exact row in "$row" (base64 of the binary Value codec), which reads use.
+  static storage::StoredRow EncodeViewRow(const Table& t, const storage::StoredRow& r);
+  static Status DecodeViewRow(storage::StoredRow* r);
+  ViewState StateOf(const ViewRt& v);
+  Status RefreshViewImpl(std::string_view name, bool full, const std::string& why);
+  Status ScheduleView(ViewRt* v);
+  Status InstallCatalog(std::unique_ptr<catalog::Catalog> next);  // writes schema.json
+  void NoteSourceChangesLocked(const std::vector<ChangeEvent>& events, size_t from);
+  std::mutex job_mu_;
+  Status job_status_;  // first error of scheduled refreshes since the last RunDueRefreshes
   Result<std::string> NewId();
 
   // Current version of a document (memtable, then files); nullopt if absent/deleted.
@@ -140,10 +227,28 @@ class DBImpl final : public DB {
   Env* env_;
   Clock* clock_;
   std::unique_ptr<FileLock> lock_;
-  catalog::Catalog catalog_;
   std::unique_ptr<log::Log> log_;
   std::unique_ptr<storage::NativeStore> store_;
-  std::map<std::string, Table, std::less<>> tables_;
+  // Tables never die before the DB: dropped views move to dropped_tables_.
+  std::map<std::string, std::unique_ptr<Table>, std::less<>> tables_;
+  std::vector<std::unique_ptr<Table>> dropped_tables_;
+  mutable std::shared_mutex schema_mu_;  // guards tables_ / views_ map structure
+  std::atomic<const catalog::Catalog*> catalog_{nullptr};
+  std::vector<std::unique_ptr<catalog::Catalog>> catalogs_;  // write_mu_
+  std::map<std::string, std::unique_ptr<ViewRt>, std::less<>> views_;
+  std::vector<std::unique_ptr<ViewRt>> dropped_views_;
+  std::vector<ViewRt*> views_order_;  // topological (write_mu_)
+  // Last logged change per collection/view: {seq, timestamp} (write_mu_).
+  std::map<std::string, std::pair<uint64_t, int64_t>, std::less<>> last_change_;
+  std::unique_ptr<views::Scheduler> scheduler_;
+  // Recovery: the checkpoint's view states and the events replayed after it.
+  struct Checkpoint {
+    bool loaded = false;
+    uint64_t state_seq = 0;
+    std::map<std::string, std::pair<Value, std::string>> views;  // lineage, maintainer
+  };
+  Checkpoint checkpoint_;
+  std::vector<ChangeEvent> recovered_events_;
 
   std::mutex apply_mu_;
   std::mutex write_mu_;

@@ -427,6 +427,17 @@ Status ViewMaintainer::Rebuild(const ScanFn& scan, RelatedLookup& lookup, Delta*
 
 // --------------------------------- persistence ---------------------------------
 
+Status ViewMaintainer::Rebind(std::shared_ptr<const ViewSpec> spec) {
+  if (spec == nullptr) return Status::InvalidArgument("Rebind: null spec");
+  if (spec->source() != spec_->source() || spec->OutputColumns() != spec_->OutputColumns()) {
+    return Status::InvalidArgument("view " + spec->name() +
+                                   ": Rebind needs the same source and output columns");
+  }
+  spec_ = std::move(spec);
+  pipeline_ = Pipeline(spec_.get());
+  return Status::OK();
+}
+
 Status ViewMaintainer::Save(std::string* out) const {
   out->append(kMagic);
   out->push_back(kFormatVersion);

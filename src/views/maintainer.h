@@ -116,6 +116,11 @@ class ViewMaintainer {
   size_t group_count() const { return groups_.size(); }
   size_t tracked_sources() const { return sources_.size(); }
 
+  // Switches to `spec`, a recompilation of a definition that produces the same rows
+  // (e.g. only $refresh mode/schedule/strategy changed; the caller checks this).
+  // InvalidArgument if the source or the output columns differ.
+  Status Rebind(std::shared_ptr<const ViewSpec> spec);
+
   // Serializes the whole state (binary; see value_codec.h for values). Load needs the
   // spec of the same definition (definition_hash() is checked: InvalidArgument if it
   // differs; Corruption for malformed bytes).
