@@ -241,14 +241,16 @@ class Parser {
         }
         t.type = Tok::kString;
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                 (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(sql_[i + 1])))) {
+                 (c == '.' && i + 1 < n && std::isdigit(static_cast<unsigned char>(sql_[i + 1])) &&
+                  !AfterName())) {
         size_t s = i;
+        bool path_step = AfterDot();
         while (i < n && std::isdigit(static_cast<unsigned char>(sql_[i]))) i++;
-        if (i < n && sql_[i] == '.') {
+        if (!path_step && i < n && sql_[i] == '.') {
           i++;
           while (i < n && std::isdigit(static_cast<unsigned char>(sql_[i]))) i++;
         }
-        if (i < n && (sql_[i] == 'e' || sql_[i] == 'E')) {
+        if (!path_step && i < n && (sql_[i] == 'e' || sql_[i] == 'E')) {
           size_t save = i;
           i++;
           if (i < n && (sql_[i] == '+' || sql_[i] == '-')) i++;
@@ -299,6 +301,20 @@ class Parser {
       }
       toks_.push_back(std::move(t));
     }
+  }
+
+  // Whether the previous token ends a name, so that '.' starts a path step ("a.0").
+  bool AfterName() const {
+    if (toks_.empty()) return false;
+    const Token& p = toks_.back();
+    return p.type == Tok::kIdent || p.type == Tok::kQuotedIdent ||
+           (p.type == Tok::kNumber && p.text.find_first_not_of("0123456789") == std::string::npos &&
+            toks_.size() >= 2 && toks_[toks_.size() - 2].type == Tok::kOp &&
+            toks_[toks_.size() - 2].text == ".");
+  }
+
+  bool AfterDot() const {
+    return !toks_.empty() && toks_.back().type == Tok::kOp && toks_.back().text == ".";
   }
 
   // ---- helpers ----
