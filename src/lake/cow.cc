@@ -190,12 +190,32 @@ Result<CowResult> CopyOnWrite(Env* env, const storage::RowCodec& codec, const st
   return res;
 }
 
-Result<std::vector<Value>> ReadRowsGeneric(Env* env, const std::string& path) {
+Result<std::vector<Value>> ReadRowsGeneric(Env* env, const std::string& path,
+                                           const std::set<std::string>* string_columns) {
   PQ_ASSIGN_OR_RETURN(auto reader, parquet::FileReader::Open(env, path));
   std::vector<parquet::ColumnVector> cols;
   PQ_RETURN_IF_ERROR(reader->ReadColumns({}, {}, &cols));
+  const parquet::Schema* schema = &reader->schema();
+  parquet::Schema patched;
+  if (string_columns != nullptr && !string_columns->empty()) {
+    std::vector<parquet::SchemaElement> elems = reader->metadata().schema;
+    bool changed = false;
+    for (size_t i = 1; i < elems.size(); i++) {
+      parquet::SchemaElement& e = elems[i];
+      if (e.type == parquet::PhysicalType::kByteArray && !e.converted_type &&
+          e.logical_type.kind == parquet::LogicalType::Kind::kNone &&
+          string_columns->count(e.name) > 0) {
+        e.logical_type = parquet::LogicalType::String();
+        changed = true;
+      }
+    }
+    if (changed) {
+      PQ_ASSIGN_OR_RETURN(patched, parquet::Schema::FromElements(elems));
+      schema = &patched;
+    }
+  }
   std::vector<Value> rows;
-  Status s = parquet::AssembleRows(reader->schema(), cols, reader->num_rows(), {}, &rows);
+  Status s = parquet::AssembleRows(*schema, cols, reader->num_rows(), {}, &rows);
   if (!s.ok()) return s.WithContext(path);
   return rows;
 }

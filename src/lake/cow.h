@@ -60,7 +60,10 @@ Result<CowResult> CopyOnWrite(Env* env, const storage::RowCodec& codec, const st
                               const std::string& rel_path, size_t compact_over = 16);
 
 // Reads a data file as generic rows (objects keyed by top-level column name).
-Result<std::vector<Value>> ReadRowsGeneric(Env* env, const std::string& path);
+// Columns named in `string_columns` (string in the table schema) that the file
+// stores as un-annotated BYTE_ARRAY (as some writers do) are read as UTF-8 text.
+Result<std::vector<Value>> ReadRowsGeneric(Env* env, const std::string& path,
+                                           const std::set<std::string>* string_columns = nullptr);
 
 // Absolute path of a file referenced by a table (absolute, file:// URI or relative).
 std::string ResolvePath(const std::string& root, const std::string& ref);

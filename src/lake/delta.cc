@@ -357,6 +357,19 @@ class DeltaTable final : public LakeTable {
 
   Result<std::vector<Value>> Scan(std::optional<int64_t> version) override {
     PQ_ASSIGN_OR_RETURN(Snapshot snap, Replay(version));
+    std::set<std::string> strings;
+    if (snap.metadata.is_object() && snap.metadata.contains("schemaString") &&
+        snap.metadata["schemaString"].is_string()) {
+      json sch = json::parse(snap.metadata["schemaString"].get<std::string>(), nullptr, false);
+      if (sch.is_object() && sch.contains("fields") && sch["fields"].is_array()) {
+        for (const json& f : sch["fields"]) {
+          if (f.is_object() && f.value("type", json()) == "string" && f.contains("name") &&
+              f["name"].is_string()) {
+            strings.insert(f["name"].get<std::string>());
+          }
+        }
+      }
+    }
     std::vector<Value> rows;
     for (const auto& [path, add] : snap.files) {
       std::string p = path;
@@ -370,7 +383,7 @@ class DeltaTable final : public LakeTable {
           dec.push_back(p[i]);
         }
       }
-      PQ_ASSIGN_OR_RETURN(auto frows, ReadRowsGeneric(env_, ResolvePath(root_, dec)));
+      PQ_ASSIGN_OR_RETURN(auto frows, ReadRowsGeneric(env_, ResolvePath(root_, dec), &strings));
       for (auto& r : frows) rows.push_back(std::move(r));
     }
     return rows;

@@ -639,6 +639,21 @@ class IcebergTable final : public LakeTable {
     if (s == nullptr) return rows;
     std::vector<Entry> entries;
     PQ_RETURN_IF_ERROR(LoadEntries(*s, &entries));
+    std::set<std::string> strings;  // string columns of the snapshot's schema
+    int64_t schema_id = s->value("schema-id", meta_.value("current-schema-id", int64_t{0}));
+    if (const json* schemas = Member(meta_, "schemas"); schemas && schemas->is_array()) {
+      for (const json& sc : *schemas) {
+        if (sc.value("schema-id", int64_t{-1}) != schema_id) continue;
+        const json* fields = Member(sc, "fields");
+        if (!fields || !fields->is_array()) continue;
+        for (const json& f : *fields) {
+          if (f.is_object() && f.value("type", json()) == "string" && f.contains("name") &&
+              f["name"].is_string()) {
+            strings.insert(f["name"].get<std::string>());
+          }
+        }
+      }
+    }
     // Position deletes: data file path -> (delete seq, positions).
     std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> pos_deletes;
     for (const Entry& e : entries) {
@@ -659,7 +674,7 @@ class IcebergTable final : public LakeTable {
     for (const Entry& e : entries) {
       if (e.status == 2 || e.content != 0) continue;
       std::string path = ResolvePath(root_, e.path);
-      PQ_ASSIGN_OR_RETURN(auto frows, ReadRowsGeneric(env_, path));
+      PQ_ASSIGN_OR_RETURN(auto frows, ReadRowsGeneric(env_, path, &strings));
       std::set<int64_t> dead;
       if (auto it = pos_deletes.find(path); it != pos_deletes.end()) {
         for (auto [dseq, p] : it->second) {

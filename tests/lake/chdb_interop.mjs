@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { check, checkEq, expectedRows, failuresSoFar, gen } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
+import { check, checkEq, expectedRows, failuresSoFar, gen, icebergMeta } from './lib.mjs';
 
 const require = createRequire(path.join(path.dirname(new URL(import.meta.url).pathname), 'chdb/'));
 const chdb = require('chdb');
@@ -63,6 +64,47 @@ for (const format of ['iceberg', 'delta']) {
                                           : `SETTINGS delta_lake_snapshot_version = ${v.version}`;
     checkEq(chSummary(fn, settings), summary(expectedRows(v)), `chdb ${format} time travel to commit ${i}`);
   }
+}
+// ---- tables written by chdb, read by us ----
+const scan = (format, root, version) => execFileSync(tool, ['scan', format, root, ...(version ? [version] : [])])
+  .toString().trim().split('\n').filter((l) => l).map((l) => JSON.parse(l));
+{
+  // Iceberg written by ClickHouse (merge-on-read: the DELETE becomes a position delete file).
+  checks++;
+  const root = path.join(scratch, 'chdb_iceberg');
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(path.join(scratch, 'chdb_session'), { recursive: true, force: true });
+  const sess = new chdb.Session(path.join(scratch, 'chdb_session'));
+  try {
+    sess.query('SET allow_experimental_insert_into_iceberg = 1');
+    sess.query(`CREATE TABLE ice (id String, qty Int64, price Float64) ENGINE = IcebergLocal('${root}', 'Parquet')`);
+    sess.query(`INSERT INTO ice VALUES ('a', 1, 1.50), ('b', 2, -2.25), ('c', 3, 0)`);
+    sess.query(`INSERT INTO ice VALUES ('d', 4, 100.01)`);
+    sess.query(`ALTER TABLE ice DELETE WHERE id = 'b'`);
+    // (chdb 26.7 cannot write Iceberg decimals.)
+    const rows = (v) => scan('iceberg', root, v).map((r) => [r.id, r.qty, r.price]).sort();
+    checkEq(rows(), [['a', 1, 1.5], ['c', 3, 0], ['d', 4, 100.01]], 'chdb-written iceberg (position delete) read by us');
+    const snaps = icebergMeta(root).snapshots.sort((x, y) => x['sequence-number'] - y['sequence-number']);
+    check(snaps.length === 3, `chdb wrote 3 snapshots (${snaps.length})`);
+    checkEq(rows(snaps[1]['snapshot-id']), [['a', 1, 1.5], ['b', 2, -2.25], ['c', 3, 0], ['d', 4, 100.01]],
+            'chdb-written iceberg, time travel before the delete');
+    check(fs.readdirSync(path.join(root, 'data')).some((f) => f.includes('delete')), 'a delete file exists');
+  } catch (e) {
+    check(false, `chdb iceberg write: ${e.message}`);
+  }
+  // Delta: chdb appends (delta-kernel) to a table we created; we read its commit.
+  checks++;
+  const droot = path.join(scratch, 'delta_items');
+  try {
+    sess.query('SET allow_experimental_delta_lake_writes = 1');
+    sess.query(`INSERT INTO TABLE FUNCTION deltaLakeLocal('${droot}') (\`$id\`, \`$seq\`, \`$deleted\`, qty, name, price)
+                VALUES ('zz-chdb', 100, false, 7, 'from chdb', 1.25)`);
+    const got = scan('delta', droot).filter((r) => r.$id === 'zz-chdb');
+    checkEq(got.map((r) => [r.qty, r.name, r.price]), [[7, 'from chdb', '1.25']], 'chdb-appended delta row read by us');
+  } catch (e) {
+    check(false, `chdb delta write: ${e.message}`);
+  }
+  sess.cleanup();
 }
 check(checks > 0, 'ran');
 const failed = failuresSoFar();

@@ -121,7 +121,12 @@ export function missingFieldIds(schema, where = '') {
 }
 export function icebergMeta(root, v) {
   const dir = path.join(root, 'metadata');
-  if (v === undefined) v = Number(fs.readFileSync(path.join(dir, 'version-hint.text'), 'utf8').trim());
+  const hint = path.join(dir, 'version-hint.text');
+  if (v === undefined && fs.existsSync(hint)) v = Number(fs.readFileSync(hint, 'utf8').trim());
+  if (v === undefined) {  // no hint (e.g. ClickHouse-written tables): the highest vN
+    v = Math.max(...fs.readdirSync(dir).map((f) => /^v(\d+)\.metadata\.json$/.exec(f)).filter((m) => m)
+      .map((m) => Number(m[1])));
+  }
   return JSON.parse(fs.readFileSync(path.join(dir, `v${v}.metadata.json`), 'utf8')
     .replace(/("(?:snapshot-id|parent-snapshot-id|current-snapshot-id)"\s*:\s*)(-?\d+)/g, '$1"$2"'));
 }
