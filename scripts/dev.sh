@@ -55,10 +55,12 @@ build() {
 }
 
 main_job() {
-  # The main job: the shop demo. Creates a database in ./data with the parquedb CLI,
-  # loads the example dataset, then queries, updates, deletes, reads the change
-  # stream, flushes to Parquet and time-travels (see examples/shop/run.sh).
-  examples/shop/run.sh build/release/src/tools/parquedb ./data
+  # The main job: tail analytics end to end. Creates a database in ./data with the
+  # TailEvents stream collection and its four views, starts `parquedb serve` on a
+  # free loopback port, POSTs generated Tail Worker batches to /ingest/TailEvents,
+  # queries the collection and the views over HTTP, and stops the server (see
+  # examples/tail-analytics/run.sh). The shop demo (examples/shop) runs as a test.
+  examples/tail-analytics/run.sh build/release/src/tools/parquedb ./data
 }
 
 run_tests() {
