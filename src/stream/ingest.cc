@@ -582,7 +582,8 @@ Result<IngestResult> Ingest(DB* db, std::string_view collection, const std::vect
                             const IngestOptions& options) {
   PQ_ASSIGN_OR_RETURN(PayloadMapper mapper, PayloadMapper::ForCollection(*db, collection));
   std::string type_name;
-  if (const Value* def = db->schema().Find(collection)) {
+  const Value schema = db->schema();
+  if (const Value* def = schema.Find(collection)) {
     if (const Value* t = def->Find("$type"); t != nullptr && t->kind() == Value::Kind::kString) {
       type_name = t->as_string();
     }
