@@ -289,3 +289,46 @@ INSTANTIATE_TEST_SUITE_P(Formats, MirrorTest, ::testing::Values(Format::kIceberg
 
 }  // namespace
 }  // namespace parquedb::lake
+
+namespace parquedb::lake {
+namespace {
+
+TEST_P(MirrorTest, ViewRefreshStateTracksSourceVersions) {
+  std::string dir = ::testing::TempDir() + "/mirror_rs_" + NewUuid();
+  Env* env = Env::Default();
+  auto codec = storage::RowCodec::Make(Spec());
+  ASSERT_TRUE(codec.ok());
+  auto store = storage::NativeStore::Open(env, Clock::Default(), dir);
+  ASSERT_TRUE(store.ok());
+  // The source in the parameter's format, the view in the other one.
+  Format other = GetParam() == Format::kIceberg ? Format::kDelta : Format::kIceberg;
+  auto mir = LakeMirror::Open(env, dir, {{"Item", {&*codec, GetParam()}}, {"AView", {&*codec, other}}});
+  ASSERT_TRUE(mir.ok()) << mir.status().ToString();
+  storage::Manifest m = (*store)->current();
+  m.flushed_seq = 1;
+  ASSERT_TRUE((*store)->Commit(&m).ok());
+  auto summary = [&](const std::string& name) -> Result<std::map<std::string, std::string>> {
+    if (name != "AView") return std::map<std::string, std::string>();
+    PQ_ASSIGN_OR_RETURN(std::string rs, (*mir)->RefreshState(42, {{"Item", 1}, {"Native", 5}}, 9));
+    return std::map<std::string, std::string>{{"refresh-state", rs}};
+  };
+  // "AView" sorts before "Item": it must still commit after its source.
+  ASSERT_TRUE((*mir)->OnFlush((*store)->current(), {{"Item", {Row("a", 1, 1)}}}, 10, {"AView"}, summary).ok());
+  auto stale = (*mir)->StaleSources("AView", {{"Native", 5}});
+  ASSERT_TRUE(stale.ok()) << stale.status().ToString();
+  EXPECT_TRUE(stale->empty());
+  auto cur = (*mir)->table("AView")->Current();
+  ASSERT_TRUE(cur.ok() && cur->has_value());
+  EXPECT_NE((*cur)->summary.at("refresh-state").find("\"refresh-version-id\":\"42\""), std::string::npos)
+      << (*cur)->summary.at("refresh-state");
+  // The native source moved on: stale.
+  EXPECT_EQ(*(*mir)->StaleSources("AView", {{"Native", 6}}), std::vector<std::string>{"Native"});
+  // The mirrored source gets a new version without a view refresh: stale.
+  ASSERT_TRUE((*mir)->OnFlush((*store)->current(), {{"Item", {Row("b", 2, 2)}}}, 11).ok());
+  EXPECT_EQ(*(*mir)->StaleSources("AView", {{"Native", 5}}), std::vector<std::string>{"Item"});
+  EXPECT_TRUE((*mir)->StaleSources("Item", {}).status().IsNotFound());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace parquedb::lake

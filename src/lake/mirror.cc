@@ -1,6 +1,9 @@
 #include "lake/mirror.h"
 
 #include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "lake/cow.h"
 
@@ -119,30 +122,107 @@ Status LakeMirror::Sync(const storage::NativeStore& store, int64_t now_micros) {
 
 Status LakeMirror::OnFlush(const storage::Manifest& committed,
                            const std::map<std::string, std::vector<storage::StoredRow>>& changes,
-                           int64_t now_micros,
-                           const std::map<std::string, std::map<std::string, std::string>>* summaries) {
+                           int64_t now_micros, const std::vector<std::string>& views,
+                           const SummaryFn& summary) {
+  static const std::vector<storage::StoredRow> kNone;
+  std::set<std::string> last(views.begin(), views.end());
+  std::vector<std::string> order;
   for (const auto& [name, rows] : changes) {
-    if (rows.empty()) continue;
+    if (!rows.empty() && !last.count(name)) order.push_back(name);
+  }
+  for (const std::string& v : views) order.push_back(v);
+  for (const std::string& name : order) {
     LakeTable* t = table(name);
     if (t == nullptr) continue;  // a native-only table
+    auto ch = changes.find(name);
+    const std::vector<storage::StoredRow>& rows = ch == changes.end() ? kNone : ch->second;
     CommitInfo ci;
     ci.timestamp_micros = now_micros;
     ci.flushed_seq = committed.flushed_seq;
     ci.summary["parquedb.manifest-version"] = std::to_string(committed.version);
-    if (summaries) {
-      if (auto it = summaries->find(name); it != summaries->end()) {
-        for (const auto& [k, v] : it->second) ci.summary[k] = v;
+    Status s;
+    if (summary) {
+      auto extra = summary(name);
+      if (extra.ok()) {
+        for (auto& [k, v] : *extra) ci.summary[k] = std::move(v);
+      } else {
+        s = extra.status();
       }
     }
-    Status s = t->Commit(rows, ci);
+    if (s.ok()) s = t->Commit(rows, ci);
     if (!s.ok()) {
       needs_sync_ = true;  // the next Sync rewrites from the native state
       return s.WithContext(std::string(FormatName(t->format())) + " commit of " + name +
                            " (the native commit succeeded)");
     }
   }
-  if (needs_sync_) return Status::OK();  // MIRRORED stays behind until a Sync
   return WriteMirrored(committed.flushed_seq);
+}
+
+Result<std::string> LakeMirror::RefreshState(uint64_t refresh_version_id,
+                                             const std::map<std::string, uint64_t>& source_seqs,
+                                             int64_t now_micros) {
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& [name, seq] : source_seqs) {
+    nlohmann::json s = {{"type", "table"}, {"name", name}, {"parquedb.sequence", seq}};
+    if (LakeTable* t = table(name); t != nullptr) {
+      PQ_ASSIGN_OR_RETURN(auto cur, t->Current());
+      s["format"] = std::string(FormatName(t->format()));
+      if (t->format() == Format::kIceberg) {
+        s["snapshot-id"] = cur ? cur->version : -1;
+      } else {
+        s["version"] = cur ? cur->version : -1;
+      }
+    } else {
+      s["format"] = "native";
+      s["snapshot-id"] = seq;
+    }
+    sources.push_back(std::move(s));
+  }
+  return nlohmann::json{{"view-version-id", refresh_version_id},
+                        {"refresh-version-id", std::to_string(refresh_version_id)},
+                        {"source-states", sources},
+                        {"refresh-start-timestamp-ms", now_micros / 1000}}
+      .dump();
+}
+
+Result<std::vector<std::string>> LakeMirror::StaleSources(
+    const std::string& view, const std::map<std::string, uint64_t>& native_seqs) {
+  LakeTable* v = table(view);
+  if (v == nullptr) return Status::NotFound("view " + view + " is not mirrored");
+  PQ_ASSIGN_OR_RETURN(auto cur, v->Current());
+  if (!cur) return Status::NotFound("view " + view + " has no snapshot");
+  auto it = cur->summary.find("refresh-state");
+  if (it == cur->summary.end()) return Status::NotFound("view " + view + " has no refresh-state");
+  nlohmann::json rs = nlohmann::json::parse(it->second, nullptr, false);
+  if (!rs.is_object() || !rs.contains("source-states") || !rs["source-states"].is_array()) {
+    return Status::Corruption("view " + view + ": bad refresh-state");
+  }
+  std::vector<std::string> stale;
+  for (const auto& s : rs["source-states"]) {
+    if (!s.is_object() || !s.contains("name") || !s["name"].is_string()) {
+      return Status::Corruption("view " + view + ": bad source state");
+    }
+    std::string name = s["name"].get<std::string>();
+    std::string fmt = s.value("format", "native");
+    if (fmt == "native") {
+      auto n = native_seqs.find(name);
+      uint64_t rec = s.contains("snapshot-id") && s["snapshot-id"].is_number_unsigned()
+                         ? s["snapshot-id"].get<uint64_t>() : 0;
+      if (n == native_seqs.end() || n->second != rec) stale.push_back(name);
+      continue;
+    }
+    LakeTable* src = table(name);
+    if (src == nullptr) {
+      stale.push_back(name);
+      continue;
+    }
+    PQ_ASSIGN_OR_RETURN(auto sc, src->Current());
+    const char* key = fmt == "iceberg" ? "snapshot-id" : "version";
+    int64_t rec = s.contains(key) && s[key].is_number_integer() ? s[key].get<int64_t>() : -2;
+    if ((sc ? sc->version : -1) != rec) stale.push_back(name);
+  }
+  return stale;
 }
 
 Result<std::vector<storage::StoredRow>> ReadNativeLive(const storage::NativeStore& store,

@@ -15,6 +15,7 @@
 // Not thread-safe: the db layer calls it under its flush serialization.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,13 +56,37 @@ class LakeMirror {
 
   // After a native commit of `committed`: `changes` holds, per collection, the
   // rows that flush wrote (newest version per $id; tombstones = deletes).
-  // Collections without changes get no commit. `summaries` (optional) adds
-  // entries to a table's snapshot summary, e.g. a view's "refresh-state".
+  // Tables without changes get no commit, except those in `views`: they commit
+  // last (after their sources), every time, so their "refresh-state" names the
+  // sources' new versions. `summary` (optional) supplies extra snapshot summary
+  // entries of a table right before its commit (e.g. a view's refresh-state).
+  using SummaryFn =
+      std::function<Result<std::map<std::string, std::string>>(const std::string& table)>;
   Status OnFlush(const storage::Manifest& committed,
                  const std::map<std::string, std::vector<storage::StoredRow>>& changes,
-                 int64_t now_micros,
-                 const std::map<std::string, std::map<std::string, std::string>>* summaries =
-                     nullptr);
+                 int64_t now_micros, const std::vector<std::string>& views = {},
+                 const SummaryFn& summary = nullptr);
+
+  // Whether a commit failed since the last Sync (the next Sync rewrites all).
+  bool needs_sync() const { return needs_sync_; }
+  // Names and targets of the mirrored tables.
+  const std::map<std::string, Target>& targets() const { return targets_; }
+
+  // Staleness by the table formats' own versions: for a view whose current
+  // snapshot carries a "refresh-state" summary entry (see RefreshState), the
+  // sources whose current Iceberg snapshot id / Delta version (or, for sources
+  // not mirrored, whose native sequence in `native_seqs`) differs from the one
+  // recorded. Empty: fresh. NotFound if the view has no refresh-state.
+  Result<std::vector<std::string>> StaleSources(
+      const std::string& view, const std::map<std::string, uint64_t>& native_seqs);
+
+  // The "refresh-state" summary value of a view refresh (Iceberg materialized
+  // view spec: view-version-id / refresh-version-id, source-states with the
+  // sources' snapshot ids; mirrored sources by their table-format version,
+  // others by native sequence).
+  Result<std::string> RefreshState(uint64_t refresh_version_id,
+                                   const std::map<std::string, uint64_t>& source_seqs,
+                                   int64_t now_micros);
 
   // The table of a collection (nullptr if unknown).
   LakeTable* table(const std::string& collection);
