@@ -403,7 +403,7 @@ void Server::Impl::Routes() {
     if (!state.ok()) return SendStatus(res, state.status(), false);
     Find(name, body, res);
   };
-  http.Get(R"(/views/([^/]+))", [this, view_find](const httplib::Request& req, httplib::Response& res) {
+  http.Get(R"(/views/([^/]+))", [view_find](const httplib::Request& req, httplib::Response& res) {
     auto body = FindBodyFromQuery(req);
     if (!body.ok()) return SendError(res, 400, "bad_query", body.status().message());
     view_find(req.matches[1], *body, res);
