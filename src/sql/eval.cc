@@ -1,5 +1,7 @@
 #include "sql/eval.h"
 
+#include "sql/parser.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -39,7 +41,15 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-int64_t AddMonths(int64_t micros, int32_t months) {
+std::optional<int64_t> DaysToMicros(int64_t days, int64_t rem = 0) {
+  int64_t r;
+  if (__builtin_mul_overflow(days, kMicrosPerDay, &r) || __builtin_add_overflow(r, rem, &r)) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+std::optional<int64_t> AddMonths(int64_t micros, int32_t months) {
   int64_t days = FloorDiv(micros, kMicrosPerDay);
   int64_t rem = micros - days * kMicrosPerDay;
   int64_t y;
@@ -51,7 +61,7 @@ int64_t AddMonths(int64_t micros, int32_t months) {
   static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   unsigned last = kDays[nm - 1];
   if (nm == 2 && ((ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0)) last = 29;
-  return DaysFromCivil(ny, nm, std::min(d, last)) * kMicrosPerDay + rem;
+  return DaysToMicros(DaysFromCivil(ny, nm, std::min(d, last)), rem);
 }
 
 std::string Lower(std::string s) {
@@ -65,7 +75,7 @@ std::string Upper(std::string s) {
 
 std::optional<int64_t> AsMicros(const Value& v) {
   if (v.kind() == K::kTimestamp) return v.as_int();
-  if (v.kind() == K::kDate) return static_cast<int64_t>(v.as_date()) * kMicrosPerDay;
+  if (v.kind() == K::kDate) return DaysToMicros(v.as_date());
   if (v.kind() == K::kString) {
     auto r = ParseTimestampMicros(v.as_string());
     if (r.ok()) return *r;
@@ -298,8 +308,14 @@ Result<Value> AddInterval(const Value& base, const Expr& iv, int sign, int pos) 
   if (base.kind() == K::kTimestamp || base.kind() == K::kDate) m = AsMicros(base);
   if (!m) return TypeError("interval arithmetic needs a timestamp or date", pos);
   int64_t t = *m;
-  if (iv.interval_months != 0) t = AddMonths(t, sign * iv.interval_months);
-  t += sign * iv.interval_micros;
+  if (iv.interval_months != 0) {
+    auto r = AddMonths(t, sign * iv.interval_months);
+    if (!r) return TypeError("timestamp out of range", pos);
+    t = *r;
+  }
+  if (__builtin_add_overflow(t, sign * iv.interval_micros, &t)) {
+    return TypeError("timestamp out of range", pos);
+  }
   return Value::Timestamp(t);
 }
 
@@ -311,21 +327,29 @@ Result<int64_t> TruncateMicros(const std::string& unit, int64_t micros) {
       {"milliseconds", 1000},     {"second", 1000000},          {"seconds", 1000000},
       {"minute", 60000000},       {"minutes", 60000000},        {"hour", 3600000000LL},
       {"hours", 3600000000LL},    {"day", kMicrosPerDay},       {"days", kMicrosPerDay}};
+  auto checked = [](std::optional<int64_t> v) -> Result<int64_t> {
+    if (!v) return Status::InvalidArgument("date_trunc: timestamp out of range");
+    return *v;
+  };
   for (const auto& [name, step] : kFixed) {
-    if (unit == name) return FloorDiv(micros, step) * step;
+    if (unit == name) {
+      int64_t r;
+      if (__builtin_mul_overflow(FloorDiv(micros, step), step, &r)) return checked(std::nullopt);
+      return r;
+    }
   }
   int64_t days = FloorDiv(micros, kMicrosPerDay);
   if (unit == "week" || unit == "weeks") {
     // 1970-01-01 was a Thursday; Monday-based weeks.
     int64_t wd = ((days % 7) + 7 + 3) % 7;  // 0 = Monday
-    return (days - wd) * kMicrosPerDay;
+    return checked(DaysToMicros(days - wd));
   }
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  if (unit == "month" || unit == "months") return DaysFromCivil(y, m, 1) * kMicrosPerDay;
-  if (unit == "quarter") return DaysFromCivil(y, ((m - 1) / 3) * 3 + 1, 1) * kMicrosPerDay;
-  if (unit == "year" || unit == "years") return DaysFromCivil(y, 1, 1) * kMicrosPerDay;
+  if (unit == "month" || unit == "months") return checked(DaysToMicros(DaysFromCivil(y, m, 1)));
+  if (unit == "quarter") return checked(DaysToMicros(DaysFromCivil(y, ((m - 1) / 3) * 3 + 1, 1)));
+  if (unit == "year" || unit == "years") return checked(DaysToMicros(DaysFromCivil(y, 1, 1)));
   return Status::InvalidArgument("date_trunc: unknown part '" + unit +
                                  "' (expected microsecond, millisecond, second, minute, hour, "
                                  "day, week, month, quarter or year)");
@@ -714,9 +738,36 @@ Result<Value> Eval(const Expr& e, const EvalContext& ctx) {
 
 std::string ExprToString(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::kLiteral:
-      if (e.value.kind() == K::kString) return "'" + e.value.as_string() + "'";
-      return e.value.ToJsonString();
+    case ExprKind::kLiteral: {
+      const Value& v = e.value;
+      switch (v.kind()) {
+        case K::kString: {
+          std::string s = "'";
+          for (char c : v.as_string()) {
+            if (c == '\'') s += '\'';
+            s += c;
+          }
+          return s + "'";
+        }
+        case K::kNull:
+          return "NULL";
+        case K::kBool:
+          return v.as_bool() ? "TRUE" : "FALSE";
+        case K::kDecimal:
+          return v.as_decimal().ToString();
+        case K::kDouble: {
+          std::string s = v.ToJsonString();
+          if (s == "null") return "CAST('NaN' AS DOUBLE)";
+          return s.find_first_of("eE") == std::string::npos ? s + "e0" : s;
+        }
+        case K::kTimestamp:
+          return "TIMESTAMP '" + FormatTimestampMicros(v.as_int()) + "'";
+        case K::kDate:
+          return "DATE '" + FormatDateDays(v.as_date()) + "'";
+        default:
+          return v.ToJsonString();
+      }
+    }
     case ExprKind::kInterval:
     {
       std::string s = "INTERVAL '";
@@ -729,7 +780,7 @@ std::string ExprToString(const Expr& e) {
       return s;
     }
     case ExprKind::kColumn:
-      return e.path;
+      return QuotePath(e.path);
     case ExprKind::kParam:
       return "$" + std::to_string(e.param_index + 1);
     case ExprKind::kStar:

@@ -719,11 +719,19 @@ class Parser {
       }
       static const int64_t kMicros[] = {1, 1000, 1000000, 60000000, 3600000000LL, 86400000000LL,
                                         604800000000LL};
+      int64_t add = 0;
+      bool overflow;
       if (unit <= 6) {
-        e->interval_micros += n * kMicros[unit];
+        overflow = __builtin_mul_overflow(n, kMicros[unit], &add) ||
+                   __builtin_add_overflow(e->interval_micros, add, &e->interval_micros);
       } else {
-        e->interval_months += static_cast<int32_t>(unit == 7 ? n : n * 12);
+        int64_t months = 0;
+        overflow = __builtin_mul_overflow(n, unit == 7 ? 1 : 12, &months) ||
+                   __builtin_add_overflow(static_cast<int64_t>(e->interval_months), months, &add) ||
+                   add > INT32_MAX || add < INT32_MIN;
+        if (!overflow) e->interval_months = static_cast<int32_t>(add);
       }
+      if (overflow) return Status::InvalidArgument(Compose(pos, "interval '" + text + "' is out of range"));
       any = true;
     }
     if (!any) return Status::InvalidArgument(Compose(pos, "empty interval"));
@@ -838,6 +846,7 @@ class Parser {
     }
     ExprPtr c = Make(ExprKind::kColumn, t.pos);
     c->path = t.text;
+
     while (IsOp(".")) {
       Advance();
       if (Cur().type == Tok::kIdent || Cur().type == Tok::kQuotedIdent) {
@@ -849,6 +858,9 @@ class Parser {
         return Error("expected a field name after '.'");
       }
       Advance();
+    }
+    if (c->path.front() == '.' || c->path.back() == '.' || c->path.find("..") != std::string::npos) {
+      return Status::InvalidArgument(Compose(t.pos, "empty field name in path '" + c->path + "'"));
     }
     return c;
   }
@@ -890,6 +902,42 @@ class Parser {
 };
 
 }  // namespace
+
+bool IsReservedWord(std::string_view word) { return IsReserved(Upper(word)); }
+
+std::string QuotePath(std::string_view path) {
+  std::string out;
+  size_t start = 0;
+  bool first = true;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string_view seg = path.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    bool plain = !seg.empty() && !IsReservedWord(seg) &&
+                 (std::isalpha(static_cast<unsigned char>(seg[0])) || seg[0] == '_' ||
+                  (!first && std::isdigit(static_cast<unsigned char>(seg[0]))));
+    bool digits = !first && !seg.empty();
+    for (char c : seg) {
+      plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+      digits = digits && std::isdigit(static_cast<unsigned char>(c));
+    }
+    if (!first && std::isdigit(static_cast<unsigned char>(seg.empty() ? 'x' : seg[0]))) plain = digits;
+    if (!first) out += '.';
+    if (plain) {
+      out += seg;
+    } else {
+      out += '"';
+      for (char c : seg) {
+        if (c == '"') out += '"';
+        out += c;
+      }
+      out += '"';
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+    first = false;
+  }
+  return out;
+}
 
 std::string DescribePosition(std::string_view sql, int pos) {
   size_t p = std::min(static_cast<size_t>(std::max(pos, 0)), sql.size());

@@ -1,6 +1,7 @@
 // Lexer and recursive-descent parser for the SQL subset.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "parquedb/status.h"
@@ -17,5 +18,11 @@ Result<SelectStmt> Parse(std::string_view sql);
 std::string DescribePosition(std::string_view sql, int pos);
 
 inline constexpr int kMaxDepth = 200;
+
+// Whether an unquoted word is a keyword that cannot be a column name (case-insensitive).
+bool IsReservedWord(std::string_view word);
+
+// `path` ("a.b.0") as SQL text, quoting segments that are not plain identifiers.
+std::string QuotePath(std::string_view path);
 
 }  // namespace parquedb::sql

@@ -1,0 +1,1 @@
+SELECT scriptName, COUNT(*) as requests, SUM(CASE WHEN outcome != 'ok' THEN 1 ELSE 0 END) * 100.0 / COUNT(*) as error_rate FROM WorkerRequests WHERE timestamp > NOW() - INTERVAL '1 hour' GROUP BY scriptName ORDER BY error_rate DESC

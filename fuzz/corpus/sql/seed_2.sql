@@ -1,0 +1,1 @@
+SELECT "$id", event.request.method AS m, exceptions.0.name FROM TailEvents t WHERE t.outcome IN ('exception', 'exceededCpu') LIMIT 10 OFFSET 5

@@ -1,0 +1,1 @@
+EXPLAIN SELECT status, SUM(total), AVG(total), MIN(total), MAX(createdAt), COUNT(DISTINCT customer) FROM "Order" WHERE total BETWEEN $1 AND $2 GROUP BY 1 HAVING COUNT(*) > 2 ORDER BY 2 DESC NULLS LAST

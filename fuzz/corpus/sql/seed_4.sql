@@ -1,0 +1,1 @@
+SELECT date_trunc('day', ts) AS d, CAST(amount AS DECIMAL(12,3)), qty::DOUBLE / 3, lower(name) || '-' || upper(category), length(name), coalesce(a, b, 'x'), nullif(qty, 0), abs(-qty), round(score, 2) FROM Ev WHERE name NOT LIKE 'a\_%' ESCAPE '\' AND NOT (flag IS NULL) OR qty % 7 = 3

@@ -1,0 +1,1 @@
+SELECT DISTINCT a /* block */ FROM t WHERE a >= ? AND b <> ? AND c ILIKE '%X%' ORDER BY a LIMIT 1
