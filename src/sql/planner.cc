@@ -221,13 +221,11 @@ bool LiteralPushable(const TableInfo& t, const std::string& path, const Value& l
       // PushLiteral converts them for float fields. Unknown types: not pushed.
       return path == TopSegment(path) &&
              (t.FieldIs(path, "decimal") || t.FieldIs(path, "int") || t.FieldIs(path, "float"));
-    case K::kString: {
-      // The filter coerces strings for timestamp/date/decimal fields just as SQL does;
-      // for undeclared (variant) paths a stored timestamp vs string would differ.
-      std::string top = TopSegment(path);
-      if (path != top) return false;
-      return t.fields.count(top) > 0 && !t.FieldIs(top, "variant") && !t.FieldIs(top, "json");
-    }
+    case K::kString:
+      // The filter compares strings with strings and coerces a string literal for
+      // timestamp and decimal values exactly as SqlCompare does; date fields are left
+      // to the residual WHERE (SQL also accepts timestamp text for them).
+      return !t.FieldIs(TopSegment(path), "date");
     case K::kTimestamp:
       return path == TopSegment(path) && t.FieldIs(path, "timestamp");
     case K::kDate:
@@ -562,7 +560,12 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
   collect(s.where);
   for (const auto& g : s.group_by) collect(g);
   collect(s.having);
-  for (const auto& o : s.order_by) collect(o.expr);
+  for (const auto& o : s.order_by) {
+    bool alias = o.expr->kind == ExprKind::kColumn &&
+                 std::any_of(s.items.begin(), s.items.end(),
+                             [&](const SelectItem& i) { return !i.star && i.alias == o.expr->path; });
+    if (!alias) collect(o.expr);
+  }
   if (!star) {
     Value proj = Value::MakeObject();
     if (tops.empty()) proj.Set("$id", Value::Int(1));
