@@ -236,9 +236,7 @@ Status DBImpl::Init(const Value* schema) {
     auto v = std::make_unique<ViewRt>();
     v->name = vd.name();
     v->def = &vd;
-    auto spec = views::ViewSpec::Compile(vd, catalog());
-    if (!spec.ok()) return spec.status();
-    v->spec = std::make_shared<const views::ViewSpec>(std::move(spec).value());
+    PQ_ASSIGN_OR_RETURN(v->spec, CompileView(vd, catalog()));
     PQ_ASSIGN_OR_RETURN(auto t, MakeViewTable(v.get()));
     v->table = t.get();
     tables_.emplace(vd.name(), std::move(t));

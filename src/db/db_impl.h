@@ -57,6 +57,10 @@ namespace parquedb::db {
 inline constexpr std::string_view kLineageCollection = "$lineage";
 // File name (under <db>/views/) of the view checkpoint of the manifest flushed to `seq`.
 std::string CheckpointName(uint64_t flushed_seq);
+// ViewSpec::Compile plus the checks it leaves to other modules (cron text), as the DB
+// needs them for schema views, RegisterView and AlterView.
+Result<std::shared_ptr<const views::ViewSpec>> CompileView(const catalog::ViewDef& def,
+                                                           const catalog::Catalog& cat);
 
 class DBImpl final : public DB {
  public:

@@ -179,6 +179,22 @@ void Put64(std::string* out, uint64_t v) { PutVarint64(out, v); }
 
 }  // namespace
 
+// Compiles a view and checks what ViewSpec leaves to other modules (the cron text).
+Result<std::shared_ptr<const views::ViewSpec>> CompileView(const catalog::ViewDef& def,
+                                                           const catalog::Catalog& cat) {
+  auto spec = views::ViewSpec::Compile(def, cat);
+  if (!spec.ok()) return spec.status();
+  const views::RefreshPolicy& r = spec->refresh();
+  if (!r.schedule.empty()) {
+    auto cron = views::CronSchedule::Parse(r.schedule);
+    if (!cron.ok()) {
+      return Status::InvalidArgument("view " + def.name() + ": $refresh.schedule: " +
+                                     cron.status().message());
+    }
+  }
+  return std::make_shared<const views::ViewSpec>(std::move(spec).value());
+}
+
 std::string CheckpointName(uint64_t flushed_seq) {
   char buf[40];
   snprintf(buf, sizeof(buf), "STATE-%020llu", static_cast<unsigned long long>(flushed_seq));
@@ -932,12 +948,11 @@ Status DBImpl::RegisterView(std::string_view name_in, const Value& definition) {
     auto next = std::make_unique<catalog::Catalog>(std::move(parsed).value());
     const catalog::ViewDef* vd = next->FindView(name);
     if (vd == nullptr) return Status::InvalidArgument("'" + name + "' is not a view definition");
-    auto spec = views::ViewSpec::Compile(*vd, *next);
-    if (!spec.ok()) return spec.status();
+    PQ_ASSIGN_OR_RETURN(auto spec, CompileView(*vd, *next));
     auto v = std::make_unique<ViewRt>();
     v->name = name;
     v->def = vd;
-    v->spec = std::make_shared<const views::ViewSpec>(std::move(spec).value());
+    v->spec = std::move(spec);
     PQ_ASSIGN_OR_RETURN(auto table, MakeViewTable(v.get()));
     v->table = table.get();
     PQ_RETURN_IF_ERROR(InstallCatalog(std::move(next)));
@@ -973,7 +988,8 @@ Status DBImpl::DropView(std::string_view name_in) {
                                       "; drop them first");
   }
   Value schema = Value::MakeObject();
-  for (const auto& [k, v] : cur.ToValue().as_object()) {
+  const Value full = cur.ToValue();
+  for (const auto& [k, v] : full.as_object()) {
     if (k != name) schema.Set(k, v);
   }
   PQ_ASSIGN_OR_RETURN(catalog::Catalog parsed, catalog::Catalog::Parse(schema));
@@ -1045,9 +1061,8 @@ Status DBImpl::AlterView(std::string_view name_in, const Value& changes) {
     }
     for (ViewRt* x : affected) {
       const catalog::ViewDef* xd = next->FindView(x->name);
-      auto spec = views::ViewSpec::Compile(*xd, *next);
-      if (!spec.ok()) return spec.status();
-      specs.push_back({x, std::make_shared<const views::ViewSpec>(std::move(spec).value())});
+      PQ_ASSIGN_OR_RETURN(auto spec, CompileView(*xd, *next));
+      specs.push_back({x, std::move(spec)});
     }
     const catalog::Catalog* cat = next.get();
     PQ_RETURN_IF_ERROR(InstallCatalog(std::move(next)));
@@ -1249,7 +1264,7 @@ Result<Value> DefineView(const Value& definition) {
   schema.Set("DefineViewProbe", probe);
   auto cat = catalog::Catalog::Parse(schema);
   if (!cat.ok()) return Status::InvalidArgument("view definition: " + cat.status().message());
-  auto spec = views::ViewSpec::Compile(*cat->FindView("DefineViewProbe"), *cat);
+  auto spec = db::CompileView(*cat->FindView("DefineViewProbe"), *cat);
   if (!spec.ok()) {
     std::string msg = spec.status().message();
     const std::string prefix = "view DefineViewProbe: ";
