@@ -509,9 +509,10 @@ class Interpreter {
       expanded_.insert(here);
       prefix = here;
       const std::string target = fd->type.target;
-      fields = Record(target);
+      const bool is_array = fd->type.is_array;
+      fields = Record(target);  // invalidates fd
       size_t idx = 0;
-      if (i + 1 < segs.size() && (reverse || fd->type.is_array) && AsIndex(segs[i + 1], &idx)) ++i;
+      if (i + 1 < segs.size() && (reverse || is_array) && AsIndex(segs[i + 1], &idx)) ++i;
     }
   }
 
