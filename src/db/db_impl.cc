@@ -427,49 +427,6 @@ Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view
   return std::optional<Value>();
 }
 
-Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& filter,
-                    const std::function<void(Value&&)>& fn) {
-  if (view.mem != nullptr) {
-    for (const auto& [id, row] : *view.mem) {
-      if (!row.deleted && filter.Matches(row.doc)) fn(Value(row.doc));
-    }
-  }
-  auto tf = view.manifest.tables.find(t.name);
-  if (tf == view.manifest.tables.end()) return Status::OK();
-  const auto& files = tf->second.files;
-  // Newest file first; ids seen in newer files shadow older versions. Row groups
-  // pruned by the filter still contribute their ids when older files follow.
-  std::unordered_set<std::string> seen;
-  for (size_t fi = files.size(); fi-- > 0;) {
-    const storage::DataFile& f = files[fi];
-    bool older_follow = fi > 0;
-    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(f));
-    // View tables: typed columns are best effort (the exact row is in $row): no pruning.
-    auto preds = t.view != nullptr ? std::vector<parquet::ColumnPredicate>()
-                                   : t.codec->PrunePredicates(reader->schema(), filter);
-    std::vector<int> keep = reader->PruneRowGroups(preds);
-    std::vector<bool> kept(static_cast<size_t>(reader->num_row_groups()), false);
-    for (int rg : keep) kept[static_cast<size_t>(rg)] = true;
-    for (int rg = 0; rg < reader->num_row_groups(); rg++) {
-      if (!kept[static_cast<size_t>(rg)]) {
-        if (!older_follow) continue;
-        parquet::ColumnVector ids;
-        PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, reader->schema().FindLeaf("$id"), &ids));
-        for (size_t i = 0; i < ids.num_values(); i++) seen.emplace(ids.ByteArray(i));
-        continue;
-      }
-      PQ_ASSIGN_OR_RETURN(auto rows, ReadRowGroup(t, f, *reader, rg));
-      for (const storage::StoredRow& r : *rows) {
-        if (view.mem != nullptr && view.mem->count(r.id)) continue;
-        if (!seen.empty() && seen.count(r.id)) continue;
-        if (older_follow) seen.insert(r.id);
-        if (!r.deleted && filter.Matches(r.doc)) fn(Value(r.doc));
-      }
-    }
-  }
-  return Status::OK();
-}
-
 Status DBImpl::MakeAsOfView(const Table& t, int64_t as_of, ReadView* view) {
   (void)t;
   std::vector<storage::ManifestInfo> hist = store_->History();

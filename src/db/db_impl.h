@@ -205,6 +205,14 @@ class DBImpl final : public DB {
   // Calls fn(doc) for every live document of `t` in `view` matching `filter`.
   Status Scan(const Table& t, const ReadView& view, const query::Filter& filter,
               const std::function<void(Value&&)>& fn);
+  // Per data file of a table in one manifest: which rows newer files shadow (empty
+  // vector: none). Computed once per manifest version from the $id columns (db_scan.cc).
+  using ShadowMap = std::vector<std::vector<bool>>;
+  Result<std::shared_ptr<const ShadowMap>> Shadows(const Table& t,
+                                                   const storage::Manifest& manifest);
+  // A cached decoded row group, or null (does not read or fill the cache).
+  std::shared_ptr<const std::vector<storage::StoredRow>> CachedRowGroup(
+      const storage::DataFile& f, int rg);
   // Builds the read view for as_of (replaying the log from a retained manifest).
   Status MakeAsOfView(const Table& t, int64_t as_of, ReadView* view);
   Result<std::shared_ptr<parquet::FileReader>> OpenFile(const storage::DataFile& f);
@@ -277,6 +285,8 @@ class DBImpl final : public DB {
   std::list<std::pair<std::string, std::shared_ptr<const std::vector<storage::StoredRow>>>>
       rg_cache_;  // most recent first
   size_t rg_cache_rows_ = 0;
+  // (table, manifest version, files) -> shadow map; a few recent ones.
+  std::list<std::pair<std::string, std::shared_ptr<const ShadowMap>>> shadow_cache_;
 };
 
 }  // namespace parquedb::db

@@ -298,6 +298,30 @@ TEST(Record, NestedShredAssembleRoundTrip) {
     EXPECT_TRUE(out[2].FindPath("items.0.opts")->is_null());
     EXPECT_EQ(out[2].FindPath("items.0.price")->as_decimal().ToString(), "-99999999.99");
     EXPECT_EQ(out[0].FindPath("tags.1")->kind(), Value::Kind::kNull);
+
+    // Late materialization: every subset of rows (and a field subset) assembles to
+    // exactly the matching rows of the full assembly.
+    for (uint32_t mask = 0; mask < 8; mask++) {
+      std::vector<uint32_t> selected;
+      for (uint32_t r = 0; r < 3; r++) {
+        if (mask & (1u << r)) selected.push_back(r);
+      }
+      for (const std::vector<int>& fields : {std::vector<int>{}, std::vector<int>{3, 0}}) {
+        std::vector<Value> full, part;
+        ASSERT_TRUE(AssembleRows((*reader)->schema(), back, 3, fields, &full).ok());
+        s = AssembleRows((*reader)->schema(), back, 3, fields, &part, &selected);
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        ASSERT_EQ(part.size(), selected.size());
+        for (size_t i = 0; i < selected.size(); i++) {
+          EXPECT_EQ(part[i].ToJsonString(), full[selected[i]].ToJsonString()) << "mask " << mask;
+        }
+      }
+    }
+    std::vector<uint32_t> bad = {1, 0};
+    std::vector<Value> ignored;
+    EXPECT_FALSE(AssembleRows((*reader)->schema(), back, 3, {}, &ignored, &bad).ok());
+    bad = {3};
+    EXPECT_FALSE(AssembleRows((*reader)->schema(), back, 3, {}, &ignored, &bad).ok());
   }
 }
 

@@ -427,6 +427,27 @@ class Assembler {
     return Present(n);
   }
 
+  // Advances past one whole row of field `n` without building its value: at each
+  // leaf, the row's first slot and every following slot with a repetition level > 0.
+  Status SkipRow(const Node& n) {
+    for (size_t l = n.first_leaf; l < n.end_leaf; l++) {
+      const LeafInfo& li = schema_.leaves()[l];
+      const ColumnVector& c = cols_[l];
+      const size_t end = c.num_levels(li.max_def, li.max_rep);
+      if (level_[l] >= end) {
+        return Status::Corruption("column '" + li.dotted_path + "' has fewer values than rows");
+      }
+      do {
+        if (li.max_def == 0 || c.def_levels[level_[l]] == li.max_def) value_[l]++;
+        level_[l]++;
+      } while (li.max_rep > 0 && level_[l] < end && c.rep_levels[level_[l]] > 0);
+      if (value_[l] > c.num_values()) {
+        return Status::Corruption("column '" + li.dotted_path + "' has fewer values than slots");
+      }
+    }
+    return Status::OK();
+  }
+
   Status CheckFullyConsumed(const std::vector<Node>& fields, const std::vector<int>& which) {
     for (int f : which) {
       const Node& n = fields[static_cast<size_t>(f)];
@@ -704,7 +725,8 @@ Status ShredRows(const Schema& schema, const std::vector<Value>& rows,
 }
 
 Status AssembleRows(const Schema& schema, const std::vector<ColumnVector>& columns,
-                    int64_t num_rows, const std::vector<int>& fields, std::vector<Value>* rows) {
+                    int64_t num_rows, const std::vector<int>& fields, std::vector<Value>* rows,
+                    const std::vector<uint32_t>* selected) {
   if (columns.size() != schema.num_leaves()) {
     return Status::InvalidArgument("need one column per leaf");
   }
@@ -719,8 +741,20 @@ Status AssembleRows(const Schema& schema, const std::vector<ColumnVector>& colum
     }
   }
   Assembler as(schema, columns);
-  rows->reserve(rows->size() + static_cast<size_t>(num_rows));
+  rows->reserve(rows->size() +
+                (selected != nullptr ? selected->size() : static_cast<size_t>(num_rows)));
+  size_t next_selected = 0;
   for (int64_t r = 0; r < num_rows; r++) {
+    if (selected != nullptr) {
+      if (next_selected < selected->size() && (*selected)[next_selected] < r) {
+        return Status::InvalidArgument("selected rows must be ascending");
+      }
+      if (next_selected >= selected->size() || (*selected)[next_selected] != r) {
+        for (int f : which) PQ_RETURN_IF_ERROR(as.SkipRow(tree[static_cast<size_t>(f)]));
+        continue;
+      }
+      next_selected++;
+    }
     Value::Object obj;
     obj.reserve(which.size());
     for (int f : which) {
@@ -729,6 +763,9 @@ Status AssembleRows(const Schema& schema, const std::vector<ColumnVector>& colum
       obj.emplace_back(n.node->name, std::move(v));
     }
     rows->push_back(Value::MakeObject(std::move(obj)));
+  }
+  if (selected != nullptr && next_selected < selected->size()) {
+    return Status::InvalidArgument("selected row index out of range");
   }
   return as.CheckFullyConsumed(tree, which);
 }

@@ -30,9 +30,12 @@ Status ShredRows(const Schema& schema, const std::vector<Value>& rows,
 
 // Assembles `num_rows` rows from `columns` (one per leaf; leaves of fields not in
 // `fields` may be empty). `fields` lists top-level field indexes to produce (all
-// when empty). Corruption if the columns are inconsistent.
+// when empty). With `selected` (ascending row indexes < num_rows), only those rows
+// are produced; the others are skipped without building values (late
+// materialization). Corruption if the columns are inconsistent.
 Status AssembleRows(const Schema& schema, const std::vector<ColumnVector>& columns,
-                    int64_t num_rows, const std::vector<int>& fields, std::vector<Value>* rows);
+                    int64_t num_rows, const std::vector<int>& fields, std::vector<Value>* rows,
+                    const std::vector<uint32_t>* selected = nullptr);
 
 // Converts value i of a leaf column to a Value (by the leaf's logical type).
 Value LeafValue(const SchemaNode& leaf, const ColumnVector& col, size_t i);

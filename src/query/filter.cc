@@ -594,4 +594,29 @@ bool Filter::IsConjunctive() const {
   return exact;
 }
 
+namespace {
+void CollectFields(const Value& spec, std::vector<std::string>* out) {
+  if (spec.kind() != Value::Kind::kObject) return;
+  for (const auto& [key, operand] : spec.as_object()) {
+    if (key == "$and" || key == "$or" || key == "$nor") {
+      if (operand.kind() != Value::Kind::kArray) continue;
+      for (const Value& clause : operand.as_array()) CollectFields(clause, out);
+      continue;
+    }
+    if (key == "$not") {
+      CollectFields(operand, out);
+      continue;
+    }
+    std::string field = key.substr(0, key.find('.'));
+    if (std::find(out->begin(), out->end(), field) == out->end()) out->push_back(field);
+  }
+}
+}  // namespace
+
+std::vector<std::string> Filter::ReferencedFields() const {
+  std::vector<std::string> out;
+  CollectFields(spec(), &out);
+  return out;
+}
+
 }  // namespace parquedb::query

@@ -109,6 +109,10 @@ class Filter {
   std::vector<Predicate> Conjuncts() const;
   // True when the filter is exactly the conjunction of Conjuncts() (nothing else).
   bool IsConjunctive() const;
+  // The top-level fields (first path segments, e.g. "event" for "event.request.url")
+  // the filter reads anywhere, deduplicated, in spec order. Matches(doc) depends only
+  // on these members of doc.
+  std::vector<std::string> ReferencedFields() const;
 
   static constexpr int kMaxDepth = 100;
 

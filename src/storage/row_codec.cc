@@ -1,5 +1,6 @@
 #include "storage/row_codec.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "parquet/record.h"
@@ -147,11 +148,41 @@ Status RowCodec::Encode(const std::vector<StoredRow>& rows,
   return parquet::ShredRows(schema_, values, cols);
 }
 
+RowCodec::ColumnSelection RowCodec::SelectColumns(const parquet::Schema& file_schema,
+                                                  const std::vector<std::string>& names) {
+  ColumnSelection sel;
+  const std::vector<parquet::SchemaNode>& fields = file_schema.fields();
+  for (size_t i = 0; i < fields.size(); i++) {
+    const std::string& n = fields[i].name;
+    bool want = n == "$id" || n == "$seq" || n == "$deleted" || n == "$nulls" ||
+                std::find(names.begin(), names.end(), n) != names.end();
+    if (want) sel.fields.push_back(static_cast<int>(i));
+  }
+  const std::vector<parquet::LeafInfo>& leaves = file_schema.leaves();
+  for (size_t l = 0; l < leaves.size(); l++) {
+    for (int f : sel.fields) {
+      if (!leaves[l].path.empty() && leaves[l].path[0] == fields[static_cast<size_t>(f)].name) {
+        sel.leaves.push_back(static_cast<int>(l));
+        break;
+      }
+    }
+  }
+  return sel;
+}
+
 Status RowCodec::Decode(const parquet::Schema& file_schema,
                         const std::vector<parquet::ColumnVector>& cols, int64_t num_rows,
                         std::vector<StoredRow>* rows) const {
+  return Decode(file_schema, cols, num_rows, {}, nullptr, rows);
+}
+
+Status RowCodec::Decode(const parquet::Schema& file_schema,
+                        const std::vector<parquet::ColumnVector>& cols, int64_t num_rows,
+                        const std::vector<int>& fields, const std::vector<uint32_t>* selected,
+                        std::vector<StoredRow>* rows) const {
   std::vector<Value> assembled;
-  PQ_RETURN_IF_ERROR(parquet::AssembleRows(file_schema, cols, num_rows, {}, &assembled));
+  PQ_RETURN_IF_ERROR(
+      parquet::AssembleRows(file_schema, cols, num_rows, fields, &assembled, selected));
   rows->reserve(rows->size() + assembled.size());
   for (Value& row : assembled) {
     StoredRow sr;

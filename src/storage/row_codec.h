@@ -6,7 +6,9 @@
 // Variant values are stored as JSON text; every other kind natively.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "parquet/column.h"
@@ -32,6 +34,21 @@ class RowCodec {
   // was added still decode; such fields read as absent).
   Status Decode(const parquet::Schema& file_schema, const std::vector<parquet::ColumnVector>& cols,
                 int64_t num_rows, std::vector<StoredRow>* rows) const;
+
+  // A subset of a file's top-level fields for a partial decode: the system columns
+  // ($id, $seq, $deleted, $nulls) plus the requested names present in the file.
+  struct ColumnSelection {
+    std::vector<int> fields;  // file-schema top-level field indexes, ascending
+    std::vector<int> leaves;  // the leaf columns those fields cover, ascending
+  };
+  static ColumnSelection SelectColumns(const parquet::Schema& file_schema,
+                                       const std::vector<std::string>& names);
+  // Decode of only `fields` (from SelectColumns; all when empty; leaves of other fields
+  // may be empty) and only the `selected` rows (ascending indexes; nullptr: all). Docs
+  // then hold just the decoded fields (plus $id/$type).
+  Status Decode(const parquet::Schema& file_schema, const std::vector<parquet::ColumnVector>& cols,
+                int64_t num_rows, const std::vector<int>& fields,
+                const std::vector<uint32_t>* selected, std::vector<StoredRow>* rows) const;
 
   // Translates the filter's top-level conjuncts on typed scalar columns into
   // column predicates against `file_schema`, for row-group pruning. Conservative:

@@ -1,0 +1,183 @@
+// DBImpl::Scan: the filtered full scan behind Find/Count, with late materialization.
+//
+// A table's live documents are the memtable plus, per data file (oldest first in the
+// manifest), the rows no newer file and no memtable entry shadows. For each row group
+// the filter's statistics prune first; a surviving row group that is not already in
+// the decoded-row cache is read in two phases: the system columns and the columns the
+// filter references are decoded and the filter evaluated on those partial documents,
+// then the remaining columns are read and only the matching rows are materialized.
+#include <algorithm>
+#include <unordered_set>
+
+#include "db/db_impl.h"
+
+namespace parquedb::db {
+
+namespace {
+
+constexpr size_t kShadowCacheEntries = 8;
+
+// Distinguishes manifests that share a version number (e.g. a retried commit).
+std::string ShadowKey(const std::string& table, const storage::Manifest& m,
+                      const std::vector<storage::DataFile>& files) {
+  std::string key = table + "@" + std::to_string(m.version) + "#" + std::to_string(files.size());
+  if (!files.empty()) key += ":" + files.back().path;
+  return key;
+}
+
+}  // namespace
+
+std::shared_ptr<const std::vector<storage::StoredRow>> DBImpl::CachedRowGroup(
+    const storage::DataFile& f, int rg) {
+  const std::string key = f.path + "#" + std::to_string(rg);
+  std::lock_guard<std::mutex> l(cache_mu_);
+  for (auto it = rg_cache_.begin(); it != rg_cache_.end(); ++it) {
+    if (it->first == key) {
+      rg_cache_.splice(rg_cache_.begin(), rg_cache_, it);
+      return rg_cache_.front().second;
+    }
+  }
+  return nullptr;
+}
+
+Result<std::shared_ptr<const DBImpl::ShadowMap>> DBImpl::Shadows(
+    const Table& t, const storage::Manifest& manifest) {
+  static const auto kNone = std::make_shared<const ShadowMap>();
+  auto tf = manifest.tables.find(t.name);
+  if (tf == manifest.tables.end() || tf->second.files.size() < 2) return kNone;
+  const auto& files = tf->second.files;
+  const std::string key = ShadowKey(t.name, manifest, files);
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    for (auto it = shadow_cache_.begin(); it != shadow_cache_.end(); ++it) {
+      if (it->first == key) {
+        shadow_cache_.splice(shadow_cache_.begin(), shadow_cache_, it);
+        return shadow_cache_.front().second;
+      }
+    }
+  }
+  // Newest file first: a row is shadowed when a newer file holds its $id. Only the
+  // ids of files that have older files after them are remembered.
+  auto map = std::make_shared<ShadowMap>(files.size());
+  std::unordered_set<std::string> newer;
+  for (size_t fi = files.size(); fi-- > 0;) {
+    const storage::DataFile& f = files[fi];
+    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(f));
+    const int id_leaf = reader->schema().FindLeaf("$id");
+    if (id_leaf < 0) return Status::Corruption(f.path + " has no $id column");
+    std::vector<bool>& shadowed = (*map)[fi];
+    bool any = false;
+    std::vector<bool> bits;
+    for (int rg = 0; rg < reader->num_row_groups(); rg++) {
+      parquet::ColumnVector ids;
+      PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, id_leaf, &ids));
+      for (size_t i = 0; i < ids.num_values(); i++) {
+        std::string id(ids.ByteArray(i));
+        const bool hidden = !newer.empty() && newer.count(id) > 0;
+        bits.push_back(hidden);
+        any |= hidden;
+        if (fi > 0 && !hidden) newer.insert(std::move(id));
+      }
+    }
+    if (any) shadowed = std::move(bits);
+  }
+  std::lock_guard<std::mutex> l(cache_mu_);
+  shadow_cache_.emplace_front(key, map);
+  while (shadow_cache_.size() > kShadowCacheEntries) shadow_cache_.pop_back();
+  return std::shared_ptr<const ShadowMap>(map);
+}
+
+Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& filter,
+                    const std::function<void(Value&&)>& fn) {
+  const auto* mem = view.mem;
+  if (mem != nullptr) {
+    for (const auto& [id, row] : *mem) {
+      if (!row.deleted && filter.Matches(row.doc)) fn(Value(row.doc));
+    }
+  }
+  auto tf = view.manifest.tables.find(t.name);
+  if (tf == view.manifest.tables.end()) return Status::OK();
+  const auto& files = tf->second.files;
+  PQ_ASSIGN_OR_RETURN(std::shared_ptr<const ShadowMap> shadows, Shadows(t, view.manifest));
+  const bool mem_shadows = mem != nullptr && !mem->empty();
+  const std::vector<std::string> filter_fields = filter.ReferencedFields();
+  const bool match_all = filter.spec().kind() != Value::Kind::kObject ||
+                         filter.spec().as_object().empty();
+
+  for (size_t fi = 0; fi < files.size(); fi++) {
+    const storage::DataFile& f = files[fi];
+    const std::vector<bool>* shadowed =
+        fi < shadows->size() && !(*shadows)[fi].empty() ? &(*shadows)[fi] : nullptr;
+    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(f));
+    // View tables: typed columns are best effort (the exact row is "$row"), so neither
+    // statistics pruning nor partial decoding applies.
+    const bool is_view = t.view != nullptr;
+    auto preds = is_view ? std::vector<parquet::ColumnPredicate>()
+                         : t.codec->PrunePredicates(reader->schema(), filter);
+    const std::vector<int> keep = reader->PruneRowGroups(preds);
+    // Row ordinal of each row group's first row within the file (for shadow bits).
+    std::vector<size_t> first_row(static_cast<size_t>(reader->num_row_groups()) + 1, 0);
+    for (int rg = 0; rg < reader->num_row_groups(); rg++) {
+      first_row[static_cast<size_t>(rg) + 1] =
+          first_row[static_cast<size_t>(rg)] +
+          static_cast<size_t>(reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows);
+    }
+    // Whether row i of row group rg (with $id `id`) is superseded by a newer version.
+    auto hidden = [&](int rg, size_t i, std::string_view id) {
+      if (shadowed != nullptr) {
+        const size_t ord = first_row[static_cast<size_t>(rg)] + i;
+        if (ord < shadowed->size() && (*shadowed)[ord]) return true;
+      }
+      return mem_shadows && mem->find(id) != mem->end();
+    };
+    const storage::RowCodec::ColumnSelection sel =
+        storage::RowCodec::SelectColumns(reader->schema(), filter_fields);
+    const bool partial_helps =
+        !is_view && !match_all && sel.leaves.size() < reader->schema().num_leaves();
+
+    for (int rg : keep) {
+      const int64_t num_rows = reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows;
+      auto cached = CachedRowGroup(f, rg);
+      if (cached == nullptr && !partial_helps) {
+        PQ_ASSIGN_OR_RETURN(cached, ReadRowGroup(t, f, *reader, rg));
+      }
+      if (cached != nullptr) {
+        for (size_t i = 0; i < cached->size(); i++) {
+          const storage::StoredRow& r = (*cached)[i];
+          if (r.deleted || hidden(rg, i, r.id)) continue;
+          if (filter.Matches(r.doc)) fn(Value(r.doc));
+        }
+        continue;
+      }
+      // Phase 1: the filter on partial documents.
+      std::vector<parquet::ColumnVector> cols(reader->schema().num_leaves());
+      for (int leaf : sel.leaves) {
+        PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, leaf, &cols[static_cast<size_t>(leaf)]));
+      }
+      std::vector<storage::StoredRow> partial;
+      PQ_RETURN_IF_ERROR(
+          t.codec->Decode(reader->schema(), cols, num_rows, sel.fields, nullptr, &partial)
+              .WithContext(f.path));
+      std::vector<uint32_t> selected;
+      for (size_t i = 0; i < partial.size(); i++) {
+        const storage::StoredRow& r = partial[i];
+        if (r.deleted || hidden(rg, i, r.id)) continue;
+        if (filter.Matches(r.doc)) selected.push_back(static_cast<uint32_t>(i));
+      }
+      if (selected.empty()) continue;
+      // Phase 2: the other columns, materializing only the matching rows.
+      for (size_t leaf = 0; leaf < cols.size(); leaf++) {
+        if (!std::binary_search(sel.leaves.begin(), sel.leaves.end(), static_cast<int>(leaf))) {
+          PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, static_cast<int>(leaf), &cols[leaf]));
+        }
+      }
+      std::vector<storage::StoredRow> rows;
+      PQ_RETURN_IF_ERROR(t.codec->Decode(reader->schema(), cols, num_rows, {}, &selected, &rows)
+                             .WithContext(f.path));
+      for (storage::StoredRow& r : rows) fn(std::move(r.doc));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace parquedb::db
