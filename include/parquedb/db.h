@@ -39,6 +39,18 @@ struct Options {
   size_t auto_compact_files = 8;
   // Rows per Parquet row group in data files.
   int64_t row_group_rows = 128 * 1024;
+  // Table format of the collections, next to the native store (which stays the
+  // source of truth for recovery, time travel and the change log):
+  //   "native"  - Parquet data files + native manifests only;
+  //   "iceberg" - also an Apache Iceberg v2 table per collection under
+  //               <path>/iceberg/<Collection> (metadata/vN.metadata.json,
+  //               version-hint.text, Avro manifests), committed at every flush;
+  //   "delta"   - also a Delta Lake table per collection under <path>/delta/<Collection>.
+  // "" keeps the format recorded in the directory (<path>/TABLE_FORMAT; native
+  // when none). Choosing iceberg/delta for an existing native database converts it
+  // (the tables are filled on open); a format that conflicts with the recorded one
+  // is InvalidArgument. A view's $refresh.backend overrides it for that view.
+  std::string table_format;
   // Run scheduled view refreshes on a background thread (driven by `clock`). When
   // false, call DB::RunDueRefreshes() yourself (tests use a ManualClock this way).
   bool run_scheduler = true;

@@ -248,7 +248,8 @@ Status DBImpl::Init(const Value* schema) {
   PQ_ASSIGN_OR_RETURN(log_, log::Log::Open(dir + "/log", lo));
   PQ_ASSIGN_OR_RETURN(store_, storage::NativeStore::Open(env_, clock_, dir));
   PQ_RETURN_IF_ERROR(Recover());
-  return SetUpViews();
+  PQ_RETURN_IF_ERROR(SetUpViews());
+  return OpenLake();
 }
 
 Status DBImpl::Recover() {
@@ -842,6 +843,8 @@ Status DBImpl::FlushLocked() {
   wo.row_group_rows = options_.row_group_rows;
   // The view checkpoint must not be ahead of the durable log.
   if (!views_.empty()) PQ_RETURN_IF_ERROR(log_->Sync());
+  const bool mirror = LakeActive();  // Iceberg/Delta tables follow (db_lake.cc)
+  std::map<std::string, std::vector<storage::StoredRow>> flushed;
   for (auto& [name, t] : tables_) {
     if (t->mem.empty()) continue;
     std::vector<storage::StoredRow> rows;
@@ -852,6 +855,7 @@ Status DBImpl::FlushLocked() {
     PQ_ASSIGN_OR_RETURN(storage::DataFile df,
                         store_->WriteDataFile(*t->codec, rows, &m.next_file_id, wo));
     m.tables[name].files.push_back(std::move(df));
+    if (mirror) flushed[name] = std::move(rows);
   }
   m.flushed_seq = last_seq_;
   m.flushed_ts = last_ts_;
@@ -873,6 +877,7 @@ Status DBImpl::FlushLocked() {
     for (auto& [name, t] : tables_) t->mem.clear();
     unflushed_ = 0;
   }
+  if (mirror) PQ_RETURN_IF_ERROR(LakeAfterFlushLocked(m, flushed));
   // Checkpoints of older manifests are no longer needed.
   auto names = env_->GetChildren(options_.path + "/views");
   if (names.ok()) {

@@ -42,6 +42,7 @@
 #include <atomic>
 
 #include "catalog/catalog.h"
+#include "lake/mirror.h"
 #include "log/log.h"
 #include "parquedb/db.h"
 #include "query/filter.h"
@@ -187,6 +188,19 @@ class DBImpl final : public DB {
                            const std::function<Status(const Value&)>& fn,
                            const query::Filter* prefilter = nullptr);
   Status SaveViewCheckpoint(uint64_t flushed_seq);
+
+  // ---- Iceberg / Delta tables next to the native store (db_lake.cc) ----
+  // The table format of a collection or view (a view's $refresh.backend first);
+  // nullopt: native only.
+  std::optional<lake::Format> LakeFormatOf(const Table& t) const;
+  std::map<std::string, lake::LakeMirror::Target> LakeTargets() const;
+  bool LakeActive() const;
+  // At open, after SetUpViews: resolves the table format (TABLE_FORMAT) and brings
+  // the tables up to the native state.
+  Status OpenLake();
+  // After FlushLocked's native commit: mirrors the rows it flushed.
+  Status LakeAfterFlushLocked(const storage::Manifest& committed,
+                              const std::map<std::string, std::vector<storage::StoredRow>>& changes);
   // View rows in data files: typed columns (best effort, for other readers) plus the
   // exact row in "$row" (base64 of the binary Value codec), which reads use.
   static storage::StoredRow EncodeViewRow(const Table& t, const storage::StoredRow& r);
@@ -241,6 +255,8 @@ class DBImpl final : public DB {
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<log::Log> log_;
   std::unique_ptr<storage::NativeStore> store_;
+  std::string table_format_ = "native";     // effective format (db_lake.cc)
+  std::unique_ptr<lake::LakeMirror> lake_;  // null while nothing is mirrored
   // Tables never die before the DB: dropped views move to dropped_tables_.
   std::map<std::string, std::unique_ptr<Table>, std::less<>> tables_;
   std::vector<std::unique_ptr<Table>> dropped_tables_;
