@@ -99,6 +99,7 @@ bench() {
   bash bench/db_bench.sh "${DB_ROWS:-1000000}"
   bash bench/views_bench.sh "${VIEWS_ROWS:-5000000}"
   bash bench/ingest_bench.sh "${INGEST_EVENTS:-100000}" build/release
+  bash bench/sql_bench.sh "${SQL_ROWS:-1000000}"
 }
 
 case "${1:-run}" in
