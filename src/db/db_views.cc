@@ -841,6 +841,12 @@ Status DBImpl::SetUpViews() {
           s = v->maint->ApplyRelatedChange(e.collection, e.before, e.after, lookup, &d);
           if (!s.ok()) break;
         }
+        if (e.collection == spec.source() ||
+            std::find(related.begin(), related.end(), e.collection) != related.end()) {
+          v->lin.last_refresh = e.timestamp;
+          v->lin.incremental = true;
+          v->lin.reason.clear();
+        }
         d.Clear();
       }
       if (!s.ok()) {

@@ -30,6 +30,7 @@
 #include "cli_util.h"
 #include "stream_commands.h"
 #include "sql_command.h"
+#include "views_commands.h"
 #include "parquedb/db.h"
 #include "parquedb/env.h"
 #include "parquedb/sql.h"
@@ -667,6 +668,7 @@ int Main(int argc, char** argv) {
   AddServeCommand(app, cli);
   AddIngestCommand(app, cli);
   AddSqlCommand(app, &cli.global, &cli.run);
+  AddViewsCommand(app, &cli.global, &cli.run);
 
   try {
     app.parse(argc, argv);
