@@ -89,6 +89,7 @@ CLI::Validator IntAtLeast(int64_t min) {
 
 struct InitArgs {
   std::string schema_file;
+  std::string format;  // "" = keep the recorded table format
 };
 
 int RunInit(const GlobalOptions& g, const InitArgs& a) {
@@ -113,6 +114,7 @@ int RunInit(const GlobalOptions& g, const InitArgs& a) {
       return Fail(old.status());
     }
   }
+  o.table_format = a.format;
   auto db = DB::Open(o, *schema);
   if (!db.ok()) {
     if (db.status().IsInvalidArgument()) {
@@ -141,6 +143,11 @@ void AddInitCommand(CLI::App& app, Cli& cli) {
       "Create the database with a schema, or update its schema (compatible changes only: "
       "new collections, views, optional fields)");
   sub->add_option("--schema", args->schema_file, "Schema JSON file (IceType object)")->required();
+  sub->add_option("--format", args->format,
+                  "Table format: native (default), iceberg or delta (also keeps an Apache Iceberg "
+                  "v2 / Delta Lake table per collection under DIR/iceberg or DIR/delta, "
+                  "committed at every flush; fixed once chosen)")
+      ->check(CLI::IsMember({"native", "iceberg", "delta"}));
   OnSelected(sub, cli, args, &RunInit);
 }
 
