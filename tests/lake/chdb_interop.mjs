@@ -2,7 +2,9 @@
 // (icebergLocal, time travel by snapshot id) and Delta tables (deltaLakeLocal,
 // time travel by version). Needs `npm --prefix tests/lake/chdb ci` (~540 MB).
 // chdb only reads tables under the working directory, so this runs in SCRATCH.
-// usage: node chdb_interop.mjs LAKE_TOOL SCRATCH_DIR
+// With PARQUEDB: a database made with `parquedb init --format iceberg|delta` is
+// queried by chdb and must equal `parquedb find`.
+// usage: node chdb_interop.mjs LAKE_TOOL SCRATCH_DIR [PARQUEDB]
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -13,6 +15,7 @@ const require = createRequire(path.join(path.dirname(new URL(import.meta.url).pa
 const chdb = require('chdb');
 const tool = path.resolve(process.argv[2]);
 const scratchArg = process.argv[3];
+const cli = process.argv[4] ? path.resolve(process.argv[4]) : undefined;
 const scratch = path.resolve(scratchArg);
 fs.mkdirSync(scratch, { recursive: true });
 process.chdir(scratch);
@@ -105,6 +108,39 @@ const scan = (format, root, version) => execFileSync(tool, ['scan', format, root
     check(false, `chdb delta write: ${e.message}`);
   }
   sess.cleanup();
+}
+if (cli) {
+  for (const format of ['iceberg', 'delta']) {
+    checks++;
+    const db = path.join(scratch, `cli_${format}`);
+    fs.rmSync(db, { recursive: true, force: true });
+    fs.mkdirSync(db, { recursive: true });
+    const schemaFile = path.join(scratch, 'cli_schema.json');
+    fs.writeFileSync(schemaFile, JSON.stringify({ Order: { total: 'decimal(10,2)!', status: 'string!' } }));
+    const run = (...args) => execFileSync(cli, ['--db', db, ...args]).toString();
+    run('init', '--schema', schemaFile, '--format', format);
+    for (let i = 0; i < 3; i++) {
+      fs.writeFileSync(path.join(scratch, 'cli_docs.ndjson'), Array.from({ length: 20 }, (_, k) =>
+        JSON.stringify({ total: `${i * 20 + k}.25`, status: k % 2 ? 'paid' : 'open' })).join('\n'));
+      run('insert', 'Order', path.join(scratch, 'cli_docs.ndjson'));
+      run('flush');
+    }
+    const docs = run('find', 'Order').trim().split('\n').map((l) => JSON.parse(l));
+    run('delete', 'Order', docs[5].$id);
+    run('update', 'Order', docs[9].$id, JSON.stringify({ $set: { total: '1000.00' } }));
+    run('flush');
+    const want = run('find', 'Order').trim().split('\n').map((l) => JSON.parse(l))
+      .map((d) => [d.$id, Number(d.total), d.status]).sort();
+    const fn = format === 'iceberg' ? `icebergLocal('${path.join(db, 'iceberg', 'Order')}')`
+                                    : `deltaLakeLocal('${path.join(db, 'delta', 'Order')}')`;
+    try {
+      const got = q(`SELECT \`$id\` AS id, toFloat64(total) AS total, status FROM ${fn}`)
+        .map((r) => [r.id, Number(r.total), r.status]).sort();
+      checkEq(got, want, `chdb reads the ${format} table of a CLI database`);
+    } catch (e) {
+      check(false, `chdb on the CLI ${format} database: ${e.message}`);
+    }
+  }
 }
 check(checks > 0, 'ran');
 const failed = failuresSoFar();

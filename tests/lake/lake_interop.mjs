@@ -6,7 +6,9 @@
 //   bounds in single-value serialization); data files read by DuckDB; whole
 //   table (and time travel) read by icebird.
 //   Delta: the log replayed here, data files read by DuckDB, stats checked.
-// usage: node lake_interop.mjs LAKE_TOOL SCRATCH_DIR
+//   CLI (when PARQUEDB is given): `parquedb init --format iceberg|delta`, inserts,
+//   an update, a delete and a flush; the table read independently equals `find`.
+// usage: node lake_interop.mjs LAKE_TOOL SCRATCH_DIR [PARQUEDB]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import {
   gen, icebergFiles, icebergMeta, installLocalFetch, missingFieldIds, sortKeys, sql,
 } from './lib.mjs';
 
-const [tool, scratch] = process.argv.slice(2);
+const [tool, scratch, cli] = process.argv.slice(2);
 fs.mkdirSync(scratch, { recursive: true });
 let checks = 0;
 const step = (name) => { checks++; console.log(`-- ${name}`); };
@@ -177,6 +179,44 @@ const step = (name) => { checks++; console.log(`-- ${name}`); };
     checkEq(st.maxValues.day, d.dhi, 'maxValues.day');
     checkEq(Date.parse(st.minValues.at), Number(d.atlo), 'minValues.at (ms)');
     checkEq(a.size, fs.statSync(f).size, 'add.size');
+  }
+}
+
+// ---------------- the database through the CLI ----------------
+if (cli) {
+  for (const format of ['iceberg', 'delta']) {
+    step(`CLI: init --format ${format}, writes, flush; the ${format} table equals find`);
+    const db = path.resolve(scratch, `cli_${format}`);
+    fs.rmSync(db, { recursive: true, force: true });
+    fs.mkdirSync(db, { recursive: true });
+    const schemaFile = path.join(scratch, 'cli_schema.json');
+    fs.writeFileSync(schemaFile, JSON.stringify({ Order: { total: 'decimal(10,2)!', status: 'string!', qty: 'int?' } }));
+    const run = (...args) => execFileSync(cli, ['--db', db, ...args]).toString();
+    run('init', '--schema', schemaFile, '--format', format);
+    const docs = Array.from({ length: 30 }, (_, i) => JSON.stringify({ total: `${i}.${i % 10}5`, status: i % 3 ? 'paid' : 'open', qty: i }));
+    fs.writeFileSync(path.join(scratch, 'cli_docs.ndjson'), docs.join('\n') + '\n');
+    run('insert', 'Order', path.join(scratch, 'cli_docs.ndjson'));
+    run('flush');
+    const find = () => run('find', 'Order').trim().split('\n').filter((l) => l).map((l) => JSON.parse(l));
+    const ids = find().map((d) => d.$id).sort();
+    run('update', 'Order', ids[3], JSON.stringify({ $set: { status: 'refunded', total: '99.99' } }));
+    run('delete', 'Order', ids[7]);
+    run('flush');
+    check(fs.readFileSync(path.join(db, 'TABLE_FORMAT'), 'utf8').trim() === format, 'TABLE_FORMAT recorded');
+    const want = find().map((d) => [d.$id, d.total, d.status]).sort();
+    check(want.length === 29, `find after update+delete (${want.length})`);
+    const root = path.join(db, format, 'Order');
+    let files;
+    if (format === 'iceberg') {
+      const meta = icebergMeta(root);
+      files = (await icebergFiles(meta, meta['current-snapshot-id'])).map((e) => e.data_file.file_path);
+    } else {
+      files = deltaReplay(root).files.map((a) => path.join(root, a.path));
+    }
+    const got = (await sql(`SELECT "$id" AS id, CAST(total AS VARCHAR) AS total, status
+                            FROM read_parquet([${files.map((f) => `'${f}'`).join(',')}])`))
+      .map((r) => [r.id, r.total, r.status]).sort();
+    checkEq(got, want, `${format} table of a CLI database equals find`);
   }
 }
 
