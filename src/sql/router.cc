@@ -516,6 +516,38 @@ Result<SelectStmt> RewritePlain(const SelectStmt& stmt, const ViewDef& v, const 
   return out;
 }
 
+// Paths the view reads from its source ($filter conjunct paths, $select sources, group
+// keys, compute inputs).
+std::vector<std::string> ReadPaths(const ViewDef& v) {
+  std::vector<std::string> out;
+  for (const auto& [o, p] : v.select) out.push_back(p);
+  for (const auto& k : v.keys) out.push_back(k.path);
+  for (const auto& c : v.computes) out.push_back(c.input);
+  if (!v.filter.is_null()) {
+    auto f = query::Filter::Parse(v.filter);
+    if (f.ok()) {
+      for (const auto& c : f->Conjuncts()) out.push_back(c.path);
+    }
+  }
+  return out;
+}
+
+// Empty unless the view reads through a relation of the source (the view expands it
+// implicitly, while SQL over the source sees the stored $id): then why.
+std::string CheckRelations(const ViewDef& v, const TableInfo& src) {
+  for (const std::string& p : ReadPaths(v)) {
+    std::string top = TopSegment(p);
+    auto it = src.fields.find(top);
+    if (it == src.fields.end()) continue;
+    const std::string& type = it->second;
+    bool relation = type.rfind("->", 0) == 0 || type.rfind("<-", 0) == 0;
+    if (relation && (p != top || type.rfind("<-", 0) == 0)) {
+      return "it reads " + p + " through the relation " + top;
+    }
+  }
+  return "";
+}
+
 std::vector<ViewDef> Candidates(DB* db, const std::string& source) {
   std::vector<ViewDef> out;
   Value schema = db->schema();
@@ -565,7 +597,12 @@ Result<std::optional<Route>> RouteSelect(DB* db, const SelectStmt& stmt, const T
       reject("it is aggregated and the query is not");
       continue;
     }
-    std::string why = CheckFilter(v, pushed);
+    std::string why = CheckRelations(v, source);
+    if (!why.empty()) {
+      reject(why);
+      continue;
+    }
+    why = CheckFilter(v, pushed);
     if (!why.empty()) {
       reject(why);
       continue;
@@ -644,7 +681,8 @@ Result<std::optional<FindRoute>> RouteFind(DB* db, std::string_view collection, 
       reject(v.aggregated ? "it is aggregated" : "it uses $expand/$unnest");
       continue;
     }
-    std::string why = CheckFilter(v, filter);
+    std::string why = CheckRelations(v, *src);
+    if (why.empty()) why = CheckFilter(v, filter);
     if (!why.empty()) {
       reject(why);
       continue;

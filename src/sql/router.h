@@ -2,8 +2,10 @@
 // provably gives the same result.
 //
 // A view V (from the schema) is a candidate for a query on collection C when:
-//   - V.$from is C, V has no $expand/$unnest, and V is fresh or stale within its
-//     grace period (DB::GetViewState);
+//   - V.$from is C, V has no $expand/$unnest, reads no path through a relation of C
+//     (those are expanded implicitly by the view), and V is fresh or stale within its
+//     grace period (DB::GetViewState; within the grace period the view's possibly
+//     older answer is served, as the seed specifies);
 //   - the query's WHERE implies V.$filter: every conjunct of V's filter is implied by
 //     a conjunct of the filter pushed down from WHERE (same path; $eq/$in/$gt/$gte/
 //     $lt/$lte/$exists reasoning);
