@@ -2,7 +2,7 @@
 // bench/duckdb_views.mjs; bench/views_bench.sh runs both and prints the table.
 //
 //   views_bench [--rows N] [--small-rows M] [--batches B] [--ingest-rows K]
-//               [--parts a,b,c,d] [--dir DIR] [--sync] [--keep]
+//               [--parts a,b,c,d] [--dir DIR] [--sync] [--keep] [--ingest-breakdown]
 //
 // Data: N "Order" documents, generated exactly as bench/duckdb_views.mjs does, i in [0, N):
 //   $id       "ord-" + i zero-padded to 10 digits
@@ -23,10 +23,12 @@
 //      orders / update those 100 (total +1.00 each) / delete them. After each Write()
 //      the probe group of DailySales is read until it shows the batch (orderCount and
 //      revenue); reported: median and p99 of "write call + visible" and of "ack to
-//      visible" (after Write returned). Probes cancel out, so the data is unchanged.
+//      visible" (after Write returned), and the Write() call alone per operation kind.
+//      Probes cancel out, so the data is unchanged.
 //   c  sustained ingest: K documents via InsertMany(1000) into a fresh database with 4
 //      streaming views on Order (DailySales, OrderMetrics with min/max, a $filter view,
-//      a $select view) and into one with none; rows/s and the ratio.
+//      a $select view) and into one with none; rows/s and the ratio. With
+//      --ingest-breakdown also each view alone.
 //   d  $projection: the same $select view as "olap" and as "oltp"; point lookups
 //      (Get by row key, 1000 ids) and a selective Find, median latency of each. Reported
 //      as unsupported if the engine rejects $projection.
@@ -129,7 +131,20 @@ constexpr const char* kDailySales = R"J({
     }
   })J";
 
-std::string Schema(bool with_views, bool ingest_views) {
+// The three extra views of part c, by name (DailySales is the fourth).
+const char* const kIngestViewNames[] = {"OrderMetrics", "CancelledOrders", "OrderSummary"};
+
+std::string Schema(bool with_views, bool ingest_views, const std::string& only = "") {
+  if (!only.empty()) {
+    // One view alone (part c breakdown): the same definition as in the full schema.
+    const std::string full = Schema(true, true);
+    auto all = Check(Value::ParseJson(full), "schema");
+    Value::Object o;
+    for (const auto& [k, v] : all.as_object()) {
+      if (k == "Order" || k == only) o.emplace_back(k, v);
+    }
+    return Value::MakeObject(std::move(o)).ToJsonString();
+  }
   std::string s = R"J({"Order": {"total": "decimal(10,2)!", "status": "string!", "customer": "string?"})J";
   if (with_views) s += std::string(R"J(, "DailySales": )J") + kDailySales;
   if (ingest_views) {
@@ -154,6 +169,7 @@ struct Config {
   fs::path dir;
   bool sync = false;
   bool keep = false;
+  bool ingest_breakdown = false;  // part c: also each view alone
 };
 
 class Bench {
@@ -245,6 +261,7 @@ class Bench {
         (now >= 0 ? now : now - 86400LL * kSecond + 1) / (86400LL * kSecond)));
     const Value filter = J(R"({"status": "probe", "date": ")" + date + R"("})");
     std::vector<double> total_ms, visible_ms;
+    std::vector<double> op_write_ms[3];  // insert, update, delete: the Write() call alone
     std::vector<std::string> ids;
     int64_t expect_count = 0, expect_cents = 0;
     std::vector<int64_t> cents(100);
@@ -283,12 +300,16 @@ class Bench {
       }
       const double t2 = Now();
       total_ms.push_back((t2 - t0) * 1000);
+      op_write_ms[phase].push_back((t1 - t0) * 1000);
       visible_ms.push_back((t2 - t1) * 1000);
     }
     return {{"rows", loaded_},
             {"batches", c_.batches},
             {"write_and_visible", LatencyJson(total_ms)},
-            {"ack_to_visible", LatencyJson(visible_ms)}};
+            {"ack_to_visible", LatencyJson(visible_ms)},
+            {"write_only", {{"insert", LatencyJson(op_write_ms[0])},
+                            {"update", LatencyJson(op_write_ms[1])},
+                            {"delete", LatencyJson(op_write_ms[2])}}}};
   }
 
   json PartC() {
@@ -313,6 +334,21 @@ class Bench {
     }
     out["ratio"] = Round3(out["four_views"]["rows_per_second"].get<double>() /
                           out["no_views"]["rows_per_second"].get<double>());
+    if (c_.ingest_breakdown) {
+      std::vector<std::string> names = {"DailySales"};
+      for (const char* n : kIngestViewNames) names.emplace_back(n);
+      for (const std::string& view : names) {
+        std::cerr << "c: ingest " << c_.ingest_rows << " rows, only " << view << "\n";
+        auto db = OpenFresh("ingest_one", Schema(true, true, view));
+        const double t = Now();
+        Load(db.get(), 0, c_.ingest_rows);
+        const double s = Now() - t;
+        out["one_view"][view] = {
+            {"rows_per_second", std::round(static_cast<double>(c_.ingest_rows) / s)}};
+        db.reset();
+        if (!c_.keep) fs::remove_all(c_.dir / "ingest_one");
+      }
+    }
     return out;
   }
 
@@ -426,9 +462,12 @@ int Main(int argc, char** argv) {
       c.sync = true;
     } else if (a == "--keep") {
       c.keep = true;
+    } else if (a == "--ingest-breakdown") {
+      c.ingest_breakdown = true;
     } else {
       std::cerr << "usage: views_bench [--rows N] [--small-rows M] [--batches B] "
-                   "[--ingest-rows K] [--parts a,b,c,d] [--dir DIR] [--sync] [--keep]\n";
+                   "[--ingest-rows K] [--parts a,b,c,d] [--dir DIR] [--sync] [--keep] "
+                   "[--ingest-breakdown]\n";
       return 2;
     }
   }

@@ -5,7 +5,7 @@
 # 4 streaming views vs none, and $projection olap vs oltp.
 # Usage: bench/views_bench.sh [ROWS]   (default 5,000,000; expects build/release built,
 # or BUILD=other/build/dir). Env: BATCHES (default 1200), INGEST_ROWS (default 500000),
-# PARTS (default a,b,c,d).
+# PARTS (default a,b,c,d), INGEST_BREAKDOWN=1 (part c: each view alone too).
 # Prints a table and writes build/bench-results/views_bench.json. Exits 1 if ParqueDB's
 # and DuckDB's DailySales answers differ. See bench/views_bench.cc for what is measured.
 set -euo pipefail
@@ -20,7 +20,7 @@ fi
 mkdir -p "$OUT/views_bench_tmp"
 echo "ParqueDB views, $ROWS orders..." >&2
 "$BIN" --rows "$ROWS" --batches "${BATCHES:-1200}" --ingest-rows "${INGEST_ROWS:-500000}" \
-  --parts "${PARTS:-a,b,c,d}" --dir "$OUT/views_bench_tmp" > "$OUT/views_bench_parquedb.json"
+  --parts "${PARTS:-a,b,c,d}" ${INGEST_BREAKDOWN:+--ingest-breakdown} --dir "$OUT/views_bench_tmp" > "$OUT/views_bench_parquedb.json"
 echo "DuckDB, $ROWS orders..." >&2
 node bench/duckdb_views.mjs --rows "$ROWS" --dir "$OUT/views_bench_tmp" > "$OUT/views_bench_duckdb.json"
 rm -rf "$OUT/views_bench_tmp"
@@ -46,10 +46,13 @@ for (const k of ['b_small', 'b_large']) {
   console.log(`(b) 100-row batch -> visible DailySales at ${b.rows} rows (${b.batches} batches): ` +
     `write+visible median ${f(b.write_and_visible.median_ms)} ms p99 ${f(b.write_and_visible.p99_ms)} ms; ` +
     `ack->visible median ${f(b.ack_to_visible.median_ms)} ms p99 ${f(b.ack_to_visible.p99_ms)} ms (goal p99 < 1 ms)`);
+  if (b.write_only) console.log('    Write() alone: ' + ['insert', 'update', 'delete'].map(op =>
+    `${op} median ${f(b.write_only[op].median_ms)} ms p99 ${f(b.write_only[op].p99_ms)} ms`).join('; '));
 }
 if (p.c) {
   console.log(`(c) ingest ${p.c.no_views.rows} rows: no views ${p.c.no_views.rows_per_second} rows/s, ` +
     `4 streaming views ${p.c.four_views.rows_per_second} rows/s (ratio ${f(p.c.ratio, 2)})`);
+  if (p.c.one_view) console.log('    one view alone: ' + Object.entries(p.c.one_view).map(([k, v]) => `${k} ${v.rows_per_second} rows/s`).join(', '));
 }
 if (p.d) {
   if (!p.d.supported) console.log(`(d) $projection: unsupported (${p.d.error})`);
