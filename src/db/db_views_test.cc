@@ -622,6 +622,23 @@ TEST_F(ViewsTest, DifferentialWithFlushes) {
 TEST_F(ViewsTest, DifferentialWithReopens) {
   RunDifferential(this, DiffOptions(options_, 1500), 3, kBatches / 2, 23);
 }
+// The same with the Iceberg / Delta table formats: every flush is also mirrored into
+// the lake tables of the collections and views (their content is checked against
+// the database in db_lake_test.cc).
+TEST_F(ViewsTest, DifferentialWithFlushesIceberg) {
+  Options o = DiffOptions(options_, 2500);
+  o.table_format = "iceberg";
+  RunDifferential(this, o, 4, kBatches / 2, kBatches / 4);
+  // Several flushes reached the iceberg table of a collection.
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "iceberg" / "Order" / "metadata" / "v3.metadata.json"));
+}
+TEST_F(ViewsTest, DifferentialWithFlushesDelta) {
+  Options o = DiffOptions(options_, 2500);
+  o.table_format = "delta";
+  RunDifferential(this, o, 5, kBatches / 2, kBatches / 4);
+  // Several flushes reached the delta table of a collection.
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "delta" / "Order" / "_delta_log" / "00000000000000000002.json"));
+}
 
 // ---------------------------------------------------------------------------
 // Refresh modes, driven by a ManualClock.
