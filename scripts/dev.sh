@@ -40,6 +40,11 @@ setup() {
       cp package-lock.json node_modules/.pq-lock
     fi
   fi
+  # Optional: chdb (~540 MB) for the lake_chdb interop test (Iceberg/Delta read by ClickHouse).
+  if [ "${PARQUEDB_CHDB:-0}" = 1 ] && [ ! -d tests/lake/chdb/node_modules/chdb ]; then
+    log "installing chdb for the lake_chdb test (PARQUEDB_CHDB=1)"
+    npm --prefix tests/lake/chdb ci --no-audit --no-fund --loglevel=error
+  fi
 }
 
 configure_build() {  # dir, extra cmake args...
