@@ -396,38 +396,6 @@ Result<std::shared_ptr<const std::vector<storage::StoredRow>>> DBImpl::ReadRowGr
   return std::shared_ptr<const std::vector<storage::StoredRow>>(rows);
 }
 
-Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view,
-                                            std::string_view id) {
-  if (view.mem != nullptr) {
-    auto it = view.mem->find(id);
-    if (it != view.mem->end()) {
-      if (it->second.deleted) return std::optional<Value>();
-      return std::optional<Value>(it->second.doc);
-    }
-  }
-  auto tf = view.manifest.tables.find(t.name);
-  if (tf == view.manifest.tables.end()) return std::optional<Value>();
-  const auto& files = tf->second.files;
-  for (auto f = files.rbegin(); f != files.rend(); ++f) {
-    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(*f));
-    int leaf = reader->schema().FindLeaf("$id");
-    if (leaf < 0) return Status::Corruption(f->path + " has no $id column");
-    auto rgs = reader->PruneRowGroups(
-        {parquet::ColumnPredicate{leaf, parquet::ColumnPredicate::Op::kEq, std::string(id)}});
-    for (int rg : rgs) {
-      PQ_ASSIGN_OR_RETURN(auto rows, ReadRowGroup(t, *f, *reader, rg));
-      auto it = std::lower_bound(
-          rows->begin(), rows->end(), id,
-          [](const storage::StoredRow& r, std::string_view k) { return r.id < k; });
-      if (it != rows->end() && it->id == id) {
-        if (it->deleted) return std::optional<Value>();
-        return std::optional<Value>(it->doc);
-      }
-    }
-  }
-  return std::optional<Value>();
-}
-
 Status DBImpl::MakeAsOfView(const Table& t, int64_t as_of, ReadView* view) {
   (void)t;
   std::vector<storage::ManifestInfo> hist = store_->History();

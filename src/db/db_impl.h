@@ -224,6 +224,9 @@ class DBImpl final : public DB {
   using ShadowMap = std::vector<std::vector<bool>>;
   Result<std::shared_ptr<const ShadowMap>> Shadows(const Table& t,
                                                    const storage::Manifest& manifest);
+  // The $id column of a row group (sorted), cached (bounded by kIdCacheIds ids).
+  Result<std::shared_ptr<const std::vector<std::string>>> RowGroupIds(
+      const storage::DataFile& f, parquet::FileReader& reader, int rg, int id_leaf);
   // A cached decoded row group, or null (does not read or fill the cache).
   std::shared_ptr<const std::vector<storage::StoredRow>> CachedRowGroup(
       const storage::DataFile& f, int rg);
@@ -303,6 +306,9 @@ class DBImpl final : public DB {
   size_t rg_cache_rows_ = 0;
   // (table, manifest version, files) -> shadow map; a few recent ones.
   std::list<std::pair<std::string, std::shared_ptr<const ShadowMap>>> shadow_cache_;
+  static constexpr size_t kIdCacheIds = 4 << 20;
+  std::list<std::pair<std::string, std::shared_ptr<const std::vector<std::string>>>> id_cache_;
+  size_t id_cache_ids_ = 0;
 };
 
 }  // namespace parquedb::db

@@ -1,4 +1,5 @@
-// DBImpl::Scan: the filtered full scan behind Find/Count, with late materialization.
+// DBImpl::Scan and DBImpl::Lookup: the read paths behind Find/Count and Get, with
+// late materialization.
 //
 // A table's live documents are the memtable plus, per data file (oldest first in the
 // manifest), the rows no newer file and no memtable entry shadows. For each row group
@@ -6,6 +7,8 @@
 // the decoded-row cache is read in two phases: the system columns and the columns the
 // filter references are decoded and the filter evaluated on those partial documents,
 // then the remaining columns are read and only the matching rows are materialized.
+// A point lookup binary-searches the (cached) $id column of the one row group whose
+// statistics admit the id and materializes that single row.
 #include <algorithm>
 #include <unordered_set>
 
@@ -178,6 +181,89 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
     }
   }
   return Status::OK();
+}
+
+Result<std::shared_ptr<const std::vector<std::string>>> DBImpl::RowGroupIds(
+    const storage::DataFile& f, parquet::FileReader& reader, int rg, int id_leaf) {
+  const std::string key = f.path + "#" + std::to_string(rg);
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    for (auto it = id_cache_.begin(); it != id_cache_.end(); ++it) {
+      if (it->first == key) {
+        id_cache_.splice(id_cache_.begin(), id_cache_, it);
+        return id_cache_.front().second;
+      }
+    }
+  }
+  parquet::ColumnVector col;
+  PQ_RETURN_IF_ERROR(reader.ReadColumnChunk(rg, id_leaf, &col));
+  auto ids = std::make_shared<std::vector<std::string>>();
+  ids->reserve(col.num_values());
+  for (size_t i = 0; i < col.num_values(); i++) ids->emplace_back(col.ByteArray(i));
+  std::lock_guard<std::mutex> l(cache_mu_);
+  id_cache_.emplace_front(key, ids);
+  id_cache_ids_ += ids->size();
+  while (id_cache_ids_ > kIdCacheIds && id_cache_.size() > 1) {
+    id_cache_ids_ -= id_cache_.back().second->size();
+    id_cache_.pop_back();
+  }
+  return std::shared_ptr<const std::vector<std::string>>(ids);
+}
+
+Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view,
+                                            std::string_view id) {
+  if (view.mem != nullptr) {
+    auto it = view.mem->find(id);
+    if (it != view.mem->end()) {
+      if (it->second.deleted) return std::optional<Value>();
+      return std::optional<Value>(it->second.doc);
+    }
+  }
+  auto tf = view.manifest.tables.find(t.name);
+  if (tf == view.manifest.tables.end()) return std::optional<Value>();
+  const auto& files = tf->second.files;
+  // Newest file first; rows within a row group are sorted by $id.
+  for (auto f = files.rbegin(); f != files.rend(); ++f) {
+    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(*f));
+    const int leaf = reader->schema().FindLeaf("$id");
+    if (leaf < 0) return Status::Corruption(f->path + " has no $id column");
+    auto rgs = reader->PruneRowGroups(
+        {parquet::ColumnPredicate{leaf, parquet::ColumnPredicate::Op::kEq, std::string(id)}});
+    for (int rg : rgs) {
+      if (auto rows = CachedRowGroup(*f, rg)) {
+        auto it = std::lower_bound(
+            rows->begin(), rows->end(), id,
+            [](const storage::StoredRow& r, std::string_view k) { return r.id < k; });
+        if (it == rows->end() || it->id != id) continue;
+        if (it->deleted) return std::optional<Value>();
+        return std::optional<Value>(it->doc);
+      }
+      // Not cached: find the row by the $id column, then materialize just that row.
+      PQ_ASSIGN_OR_RETURN(auto ids, RowGroupIds(*f, *reader, rg, leaf));
+      auto it = std::lower_bound(ids->begin(), ids->end(), id,
+                                 [](const std::string& a, std::string_view k) { return a < k; });
+      if (it == ids->end() || *it != id) continue;
+      const std::vector<uint32_t> selected = {static_cast<uint32_t>(it - ids->begin())};
+      std::vector<parquet::ColumnVector> cols(reader->schema().num_leaves());
+      for (size_t l = 0; l < cols.size(); l++) {
+        PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, static_cast<int>(l), &cols[l]));
+      }
+      std::vector<storage::StoredRow> rows;
+      PQ_RETURN_IF_ERROR(
+          t.codec
+              ->Decode(reader->schema(), cols,
+                       reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows, {},
+                       &selected, &rows)
+              .WithContext(f->path));
+      if (rows.size() != 1 || rows[0].id != id) {
+        return Status::Corruption(f->path + ": $id column and rows disagree");
+      }
+      if (rows[0].deleted) return std::optional<Value>();
+      if (t.view != nullptr) PQ_RETURN_IF_ERROR(DecodeViewRow(&rows[0]).WithContext(f->path));
+      return std::optional<Value>(std::move(rows[0].doc));
+    }
+  }
+  return std::optional<Value>();
 }
 
 }  // namespace parquedb::db
