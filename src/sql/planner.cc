@@ -373,7 +373,28 @@ Result<TableInfo> ResolveTable(DB* db, const std::string& name) {
   const Value* def = schema.kind() == K::kObject ? schema.Find(found) : nullptr;
   if (def == nullptr || (def->kind() == K::kObject && def->Find("$from") != nullptr)) {
     t.is_view = true;
-    if (def != nullptr) t.definition = *def;
+    if (def == nullptr) return t;
+    t.definition = *def;
+    // Output columns known from the definition (types are not: "variant").
+    auto add = [&](const std::string& name) { t.fields.emplace(name, "variant"); };
+    if (const Value* g = def->Find("$groupBy"); g && g->kind() == K::kArray) {
+      add("$id");
+      for (const Value& k : g->as_array()) {
+        if (k.kind() == K::kString) {
+          std::string p = k.as_string();
+          if (!p.empty() && p[0] == '$') p = p.substr(1);
+          add(p.substr(p.rfind('.') == std::string::npos ? 0 : p.rfind('.') + 1));
+        } else if (k.kind() == K::kObject && k.as_object().size() == 1) {
+          add(k.as_object()[0].first);
+        }
+      }
+      if (const Value* c = def->Find("$compute"); c && c->kind() == K::kObject) {
+        for (const auto& [name, spec] : c->as_object()) add(name);
+      }
+    } else if (const Value* sel = def->Find("$select"); sel && sel->kind() == K::kObject) {
+      add("$id");
+      for (const auto& [name, spec] : sel->as_object()) add(name);
+    }
     return t;
   }
   if (def->kind() == K::kObject) {
@@ -414,6 +435,35 @@ Result<int> Bind(SelectStmt* stmt, const TableInfo& table, bool* aggregated,
   for (auto& g : stmt->group_by) fix_columns(g);
   fix_columns(stmt->having);
   for (auto& o : stmt->order_by) fix_columns(o.expr);
+
+  // Select-list aliases used inside HAVING and ORDER BY expressions ("HAVING n > 3",
+  // "ORDER BY total * 2") stand for the aliased expression, unless a declared field of
+  // the table has that name (a top-level ORDER BY alias is resolved to the output column).
+  std::function<ExprPtr(const ExprPtr&)> substitute = [&](const ExprPtr& e) -> ExprPtr {
+    if (!e) return e;
+    if (e->kind == ExprKind::kColumn && !table.fields.count(TopSegment(e->path))) {
+      for (const auto& item : stmt->items) {
+        if (!item.star && !item.alias.empty() && item.alias == e->path) return item.expr;
+      }
+      return e;
+    }
+    // Aggregate arguments are row-level: aliases do not apply inside them.
+    if (e->kind == ExprKind::kFunction && IsAggregateName(e->name)) return e;
+    bool changed = false;
+    std::vector<ExprPtr> args;
+    for (const auto& a : e->args) {
+      args.push_back(substitute(a));
+      changed = changed || args.back() != a;
+    }
+    if (!changed) return e;
+    auto copy = std::make_shared<Expr>(*e);
+    copy->args = std::move(args);
+    return copy;
+  };
+  stmt->having = substitute(stmt->having);
+  for (auto& o : stmt->order_by) {
+    if (o.expr->kind != ExprKind::kColumn) o.expr = substitute(o.expr);
+  }
 
   // GROUP BY ordinals and select aliases.
   for (auto& g : stmt->group_by) {

@@ -622,8 +622,7 @@ Result<std::optional<Route>> RouteSelect(DB* db, const SelectStmt& stmt, const T
                        std::string(v.aggregated ? ", rolled up from its groups" : "") + ")");
     Route r;
     r.stmt = std::move(*rewritten);
-    r.view.name = v.name;
-    r.view.is_view = true;
+    PQ_ASSIGN_OR_RETURN(r.view, ResolveTable(db, v.name));
     return std::optional<Route>(std::move(r));
   }
   explain->push_back("routing: answered from the collection " + source.name);

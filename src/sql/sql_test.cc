@@ -174,6 +174,14 @@ TEST_F(SqlTest, ExpressionsNullsDecimalsAndParameters) {
           "ORDER BY n DESC, name LIMIT 2");
   EXPECT_EQ(Rows(r), "{\"name\":\"n0\",\"n\":100}\n{\"name\":\"n1\",\"n\":100}\n");
 
+  // Aliases inside HAVING and ORDER BY expressions.
+  r = Sql("SELECT name, COUNT(*) AS n, SUM(qty) AS s FROM T WHERE name IN ('n1', 'n2', 'n3') "
+          "GROUP BY name HAVING n >= 100 AND s > 0 ORDER BY s * -1, name");
+  SqlResult r2 = Sql("SELECT name, COUNT(*) AS n, SUM(qty) AS s FROM T WHERE name IN ('n1', 'n2', 'n3') "
+                     "GROUP BY name HAVING COUNT(*) >= 100 AND SUM(qty) > 0 ORDER BY SUM(qty) DESC, name");
+  EXPECT_EQ(Rows(r), Rows(r2));
+  EXPECT_EQ(r.rows.size(), 3u);
+
   // Semantic errors.
   EXPECT_TRUE(SqlError("SELECT name, COUNT(*) FROM T").IsInvalidArgument());
   EXPECT_TRUE(SqlError("SELECT nosuchfn(qty) FROM T").IsInvalidArgument());
