@@ -337,8 +337,27 @@ class IcebergTable final : public LakeTable {
     return Status::NotFound("iceberg: no snapshot " + std::to_string(want));
   }
 
+  // A file reference of the metadata: paths under the table's recorded
+  // "location" are re-rooted at the directory the table is read from (tables
+  // copied or moved keep working); others resolve as they are.
+  std::string Resolve(const std::string& ref) const {
+    std::string abs = ResolvePath(root_, ref);
+    const json* loc = Member(meta_, "location");
+    if (loc != nullptr && loc->is_string()) {
+      std::string l = ResolvePath(root_, loc->get<std::string>());
+      while (l.size() > 1 && l.back() == '/') l.pop_back();
+      if (!l.empty() && l != root_ && abs.size() > l.size() && abs.compare(0, l.size(), l) == 0 &&
+          abs[l.size()] == '/') {
+        size_t rest = l.size();
+        while (rest < abs.size() && abs[rest] == '/') rest++;
+        return JoinPath(root_, abs.substr(rest));
+      }
+    }
+    return abs;
+  }
+
   Result<std::string> ReadFile(const std::string& ref) {
-    return env_->ReadFileToString(ResolvePath(root_, ref));
+    return env_->ReadFileToString(Resolve(ref));
   }
 
   // Entries (all statuses) of a snapshot's manifests, sequence numbers inherited.
@@ -661,19 +680,19 @@ class IcebergTable final : public LakeTable {
       if (e.content == 2) {
         return Status::NotSupported("iceberg: equality delete files are not supported by this reader");
       }
-      PQ_ASSIGN_OR_RETURN(auto drows, ReadRowsGeneric(env_, ResolvePath(root_, e.path)));
+      PQ_ASSIGN_OR_RETURN(auto drows, ReadRowsGeneric(env_, Resolve(e.path)));
       for (const Value& d : drows) {
         const Value* fp = d.Find("file_path");
         const Value* pos = d.Find("pos");
         if (!fp || fp->kind() != Value::Kind::kString || !pos || pos->kind() != Value::Kind::kInt) {
           return Bad("position delete row without file_path/pos");
         }
-        pos_deletes[ResolvePath(root_, fp->as_string())].push_back({e.seq, pos->as_int()});
+        pos_deletes[Resolve(fp->as_string())].push_back({e.seq, pos->as_int()});
       }
     }
     for (const Entry& e : entries) {
       if (e.status == 2 || e.content != 0) continue;
-      std::string path = ResolvePath(root_, e.path);
+      std::string path = Resolve(e.path);
       PQ_ASSIGN_OR_RETURN(auto frows, ReadRowsGeneric(env_, path, &strings));
       std::set<int64_t> dead;
       if (auto it = pos_deletes.find(path); it != pos_deletes.end()) {

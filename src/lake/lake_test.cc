@@ -332,3 +332,35 @@ TEST_P(MirrorTest, ViewRefreshStateTracksSourceVersions) {
 
 }  // namespace
 }  // namespace parquedb::lake
+
+namespace parquedb::lake {
+namespace {
+
+// A table written by ClickHouse (chdb 3.4.0: CREATE TABLE ... ENGINE = IcebergLocal,
+// two INSERTs, ALTER TABLE DELETE -> a position delete file), copied here from
+// another directory: paths under its recorded location are re-rooted.
+TEST(IcebergForeign, ReadsAClickHouseTableWithPositionDeletes) {
+  std::string root =
+      (std::filesystem::path(__FILE__).parent_path() / "testdata" / "chdb_iceberg").string();
+  auto t = OpenLakeTableForRead(Format::kIceberg, Env::Default(), root);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  auto ids = [&](std::optional<int64_t> v) {
+    std::set<std::string> out;
+    auto rows = (*t)->Scan(v);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (rows.ok()) {
+      for (const Value& r : *rows) out.insert(r.Find("id")->as_string() + "=" + std::to_string(r.Find("qty")->as_int()));
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(std::nullopt), (std::set<std::string>{"a=1", "c=3", "d=4"}));
+  auto hist = (*t)->History();
+  ASSERT_TRUE(hist.ok());
+  ASSERT_EQ(hist->size(), 3u);
+  EXPECT_EQ(ids((*hist)[0].version), (std::set<std::string>{"a=1", "b=2", "c=3"}));
+  EXPECT_EQ(ids((*hist)[1].version), (std::set<std::string>{"a=1", "b=2", "c=3", "d=4"}));
+  EXPECT_TRUE((*t)->Scan(12345).status().IsNotFound());
+}
+
+}  // namespace
+}  // namespace parquedb::lake
