@@ -561,6 +561,10 @@ namespace {
 struct OutRow {
   std::vector<Value> values;
   std::vector<Value> keys;
+  // Deterministic tie-break after the ORDER BY keys, independent of scan order (so a
+  // view and its source give the same rows under LIMIT): the document's $id, or the
+  // group key values.
+  std::vector<Value> tiebreak;
   size_t seq = 0;
 };
 
@@ -728,6 +732,14 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
   auto emit = [&](const EvalContext& ctx, const Value* doc) -> Status {
     OutRow r;
     r.seq = out.size();
+    if (!keys.empty()) {
+      if (doc != nullptr) {
+        const Value* id = doc->Find("$id");
+        if (id != nullptr) r.tiebreak.push_back(*id);
+      } else if (ctx.group_values != nullptr) {
+        r.tiebreak = *ctx.group_values;
+      }
+    }
     for (const auto& item : s.items) {
       if (item.star) {
         for (const auto& n : star_names) {
@@ -822,6 +834,11 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
         }
         int c = Value::Compare(x, y);
         if (c != 0) return keys[i].desc ? c > 0 : c < 0;
+      }
+      size_t n = std::min(a.tiebreak.size(), b.tiebreak.size());
+      for (size_t i = 0; i < n; i++) {
+        int c = Value::Compare(a.tiebreak[i], b.tiebreak[i]);
+        if (c != 0) return c < 0;
       }
       return a.seq < b.seq;
     };
