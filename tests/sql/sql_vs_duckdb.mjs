@@ -135,6 +135,27 @@ if (Number(duckCount) !== liveCount) {
   process.exit(1);
 }
 
+// ---- CLI contract: NDJSON rows, bound parameters, errors with a caret and exit codes ----
+{
+  const expect = (cond, what) => {
+    if (!cond) {
+      console.error(`FAIL: CLI: ${what}`);
+      process.exit(1);
+    }
+  };
+  let r = cli(['sql', 'SELECT COUNT(*) AS n FROM Ev WHERE name = $1 OR qty = $2', '--param', '"ann"', '--param', '7']);
+  expect(r.status === 0 && /^\{"n":\d+\}\n$/.test(r.stdout), `parameters: ${r.status} ${r.stdout} ${r.stderr}`);
+  r = cli(['sql', 'SELECT COUNT(*) AS n FROM Ev WHERE name = $1', '--param', '"x\' OR \'1\'=\'1"']);
+  expect(r.status === 0 && r.stdout === '{"n":0}\n', `a parameter is a value, never SQL text: ${r.stdout}`);
+  r = cli(['sql', 'SELECT name\nFROM Ev\nWHERE qty >']);
+  expect(r.status === 1 && r.stderr.includes('line 3, column 12') && r.stderr.includes('^'),
+         `syntax error position: ${r.status} ${r.stderr}`);
+  r = cli(['sql', 'SELECT 1 FROM Ev', '--param', '{bad']);
+  expect(r.status === 2, `malformed --param is a usage error: ${r.status} ${r.stderr}`);
+  r = cli(['sql', 'SELECT x FROM NoSuchTable']);
+  expect(r.status === 1 && r.stderr.includes("no table 'NoSuchTable'"), `unknown table: ${r.stderr}`);
+}
+
 // ---- query generator ----
 const lit = {
   name: () => `'${pick(NAMES)}${chance(0.3) ? ri(0, 9) : ''}'`,
