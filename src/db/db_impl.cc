@@ -640,6 +640,7 @@ void DBImpl::ApplyCommitted() {
         auto t = tables_.find(e.collection);
         if (t == tables_.end()) continue;  // a $lineage record
         t->second->mem[e.id] = storage::StoredRow{e.id, e.seq, e.op == ChangeOp::kDelete, e.after};
+        if (!rev_index_.empty()) IndexAppliedEvent(e);
       }
       last_seq_ = b.last_seq;
       last_ts_ = b.timestamp;

@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -272,6 +273,17 @@ class DBImpl final : public DB {
   // Last logged change per collection/view: {seq, timestamp} (write_mu_).
   std::map<std::string, std::pair<uint64_t, int64_t>, std::less<>> last_change_;
   std::unique_ptr<views::Scheduler> scheduler_;
+  // Reverse-relation index for the views' $expand of "<- T[]" relations:
+  // (collection, field) -> string value -> $ids whose field equals/contains it, over the
+  // APPLIED state (guarded by mu_; maintained by ApplyCommitted). FindByField adds the
+  // overlay's and the batch's ids, so a lookup costs O(matches), not O(table).
+  std::map<std::pair<std::string, std::string>,
+           std::unordered_map<std::string, std::set<std::string>>>
+      rev_index_;
+  // Builds the missing reverse indexes `spec` looks up by (write_mu_ held).
+  Status EnsureReverseIndexesLocked(const views::ViewSpec& spec);
+  // Updates rev_index_ for one applied event (mu_ held exclusively).
+  void IndexAppliedEvent(const ChangeEvent& e);
   // Recovery: the checkpoint's view states and the events replayed after it.
   struct Checkpoint {
     bool loaded = false;

@@ -286,6 +286,31 @@ class DBImpl::BatchLookup : public views::RelatedLookup {
     Value spec = Value::MakeObject();
     spec.Set(field, value);
     PQ_ASSIGN_OR_RETURN(query::Filter filter, query::Filter::Parse(spec));
+    auto idx = db_->rev_index_.find({std::string(collection), std::string(field)});
+    if (idx != db_->rev_index_.end() && value.kind() == Value::Kind::kString) {
+      // Candidates: the applied state's matches plus every id changed since.
+      std::set<std::string> ids;
+      {
+        std::shared_lock<std::shared_mutex> l(db_->mu_);
+        auto hit = idx->second.find(value.as_string());
+        if (hit != idx->second.end()) ids = hit->second;
+      }
+      const std::string coll(collection);
+      auto note = [&](const auto& m) {
+        for (auto it = m.lower_bound({coll, std::string()});
+             it != m.end() && it->first.first == coll; ++it) {
+          ids.insert(it->first.second);
+        }
+      };
+      note(db_->overlay_);
+      if (staged_ != nullptr) note(*staged_);
+      std::vector<Value> out;
+      for (const std::string& id : ids) {
+        PQ_ASSIGN_OR_RETURN(std::optional<Value> doc, Get(collection, id));
+        if (doc && filter.Matches(*doc)) out.push_back(std::move(*doc));
+      }
+      return out;
+    }
     std::map<std::string, Value> found;
     PQ_RETURN_IF_ERROR(db_->ScanCurrentLocked(
         std::string(collection), staged_,
@@ -362,6 +387,60 @@ Status DBImpl::ScanCurrentLocked(const std::string& collection, const Staged* st
 
 // ---------------------------------------------------------------------------
 // Maintenance
+
+namespace {
+
+void ForEachIndexKey(const Value* v, const std::function<void(const std::string&)>& fn) {
+  if (v == nullptr) return;
+  if (v->kind() == Value::Kind::kString) fn(v->as_string());
+  if (v->kind() == Value::Kind::kArray) {
+    for (const Value& e : v->as_array()) {
+      if (e.kind() == Value::Kind::kString) fn(e.as_string());
+    }
+  }
+}
+
+}  // namespace
+
+void DBImpl::IndexAppliedEvent(const ChangeEvent& e) {
+  for (auto it = rev_index_.lower_bound({e.collection, std::string()});
+       it != rev_index_.end() && it->first.first == e.collection; ++it) {
+    auto& index = it->second;
+    const std::string& field = it->first.second;
+    if (e.before.kind() == Value::Kind::kObject) {
+      ForEachIndexKey(e.before.Find(field), [&](const std::string& k) {
+        auto hit = index.find(k);
+        if (hit == index.end()) return;
+        hit->second.erase(e.id);
+        if (hit->second.empty()) index.erase(hit);
+      });
+    }
+    if (e.op != ChangeOp::kDelete && e.after.kind() == Value::Kind::kObject) {
+      ForEachIndexKey(e.after.Find(field), [&](const std::string& k) { index[k].insert(e.id); });
+    }
+  }
+}
+
+Status DBImpl::EnsureReverseIndexesLocked(const views::ViewSpec& spec) {
+  for (const auto& [coll, field] : spec.reverse_lookups()) {
+    if (rev_index_.count({coll, field})) continue;
+    Table* t = FindTableByName(coll);
+    if (t == nullptr) continue;
+    // Exclusive: ApplyCommitted cannot move the applied state during the scan.
+    std::unique_lock<std::shared_mutex> l(mu_);
+    std::unordered_map<std::string, std::set<std::string>> index;
+    ReadView view;
+    view.manifest = store_->current();
+    view.mem = &t->mem;
+    PQ_RETURN_IF_ERROR(Scan(*t, view, query::Filter(), [&](Value&& d) {
+      const Value* id = d.Find("$id");
+      if (id == nullptr || id->kind() != Value::Kind::kString) return;
+      ForEachIndexKey(d.Find(field), [&](const std::string& k) { index[k].insert(id->as_string()); });
+    }));
+    rev_index_[{coll, field}] = std::move(index);
+  }
+  return Status::OK();
+}
 
 void DBImpl::RebuildViewOrder() {
   views_order_.clear();
@@ -753,6 +832,7 @@ Status ParseCheckpoint(std::string_view data, uint64_t* state_seq, Value* meta,
 Status DBImpl::SetUpViews() {
   std::unique_lock<std::mutex> w(write_mu_);
   RebuildViewOrder();
+  for (ViewRt* v : views_order_) PQ_RETURN_IF_ERROR(EnsureReverseIndexesLocked(*v->spec));
   const std::string dir = options_.path + "/views";
   const uint64_t flushed = store_->current().flushed_seq;
   std::string checkpoint_problem;
@@ -969,6 +1049,7 @@ Status DBImpl::RegisterView(std::string_view name_in, const Value& definition) {
       views_[name] = std::move(v);
     }
     RebuildViewOrder();
+    PQ_RETURN_IF_ERROR(EnsureReverseIndexesLocked(*vp->spec));
     int64_t ts = std::max(clock_->NowMicros(), last_assigned_ts_);
     Staged staged;
     std::vector<ChangeEvent> events;
@@ -1077,6 +1158,7 @@ Status DBImpl::AlterView(std::string_view name_in, const Value& changes) {
     Staged staged;
     std::vector<ChangeEvent> events;
     bool upstream_changed = false;
+    for (auto& [x, spec] : specs) PQ_RETURN_IF_ERROR(EnsureReverseIndexesLocked(*spec));
     for (auto& [x, spec] : specs) {
       const uint64_t old_hash = x->rows_hash;
       const bool same_columns = spec->OutputColumns() == x->spec->OutputColumns();
