@@ -967,6 +967,8 @@ Status DBImpl::Vacuum(int64_t retention_micros) {
     rg_cache_.clear();
     rg_cache_rows_ = 0;
   }
+  // Iceberg/Delta history older than the cutoff goes too (db_lake.cc).
+  if (lake_ != nullptr) PQ_RETURN_IF_ERROR(lake_->Expire(cutoff));
   // Log entries at or below the oldest kept manifest are no longer needed for
   // recovery or time travel.
   return log_->DropSegmentsBefore(oldest.flushed_seq + 1);

@@ -194,6 +194,23 @@ TEST_P(DbLakeTest, EveryFlushIsMirroredWithTimeTravel) {
   for (const Snap& s : snaps) {
     Compare(s.name, s.format, s.rows, s.version, "time travel to " + std::to_string(s.version));
     if (HasFatalFailure()) return;
+  }  // Vacuum expires the lake history too: the current state stays, old files go.
+  auto files = [&] {
+    size_t n = 0;
+    for (auto& e : std::filesystem::recursive_directory_iterator(dir_ / format)) {
+      n += e.path().extension() == ".parquet";
+    }
+    return n;
+  };
+  size_t before = files();
+  ASSERT_TRUE(db_->Vacuum(0).ok());
+  EXPECT_LT(files(), before);
+  CheckAll(format, "after vacuum");
+  if (format == "iceberg") {
+    auto t = lake::OpenLakeTableForRead(lake::Format::kIceberg, Env::Default(),
+                                        options_.path + "/iceberg/Order");
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ((*t)->History()->size(), 1u);
   }
 }
 

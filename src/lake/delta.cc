@@ -389,6 +389,44 @@ class DeltaTable final : public LakeTable {
     return rows;
   }
 
+  Result<int64_t> Expire(int64_t cutoff_ms) override {
+    if (codec_ == nullptr) return Status::NotSupported("delta table opened read-only");
+    PQ_ASSIGN_OR_RETURN(auto versions, Versions());
+    if (versions.empty()) return int64_t{0};
+    // Files some version at or after the cutoff (or the state at the cutoff) needs:
+    // the live files of every such version. Replaying each version is quadratic;
+    // instead track, per removed file, when it was removed.
+    std::map<std::string, int64_t> removed_at;  // path -> deletionTimestamp (ms)
+    std::set<std::string> ever;
+    for (int64_t v : versions) {
+      PQ_ASSIGN_OR_RETURN(std::string text, env_->ReadFileToString(CommitPath(v)));
+      size_t start = 0;
+      while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        json a = json::parse(std::string_view(text.data() + start, end - start), nullptr, false);
+        start = end + 1;
+        if (!a.is_object()) continue;
+        if (auto it = a.find("add"); it != a.end() && it->is_object() && it->contains("path")) {
+          std::string p = (*it)["path"].get<std::string>();
+          ever.insert(p);
+          removed_at.erase(p);
+        } else if (auto rt = a.find("remove"); rt != a.end() && rt->is_object() && rt->contains("path")) {
+          removed_at[(*rt)["path"].get<std::string>()] = rt->value("deletionTimestamp", int64_t{0});
+        }
+      }
+    }
+    int64_t deleted = 0;
+    for (const auto& [p, ts] : removed_at) {
+      // Removed before the cutoff: no version at or after the cutoff reads it.
+      if (ts < cutoff_ms && p.find("..") == std::string::npos && p.find('/') == std::string::npos &&
+          env_->RemoveFile(JoinPath(root_, p)).ok()) {
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
   Status Load() {
     PQ_ASSIGN_OR_RETURN(auto versions, Versions());
     if (versions.empty()) return Status::NotFound("no delta log in " + root_);

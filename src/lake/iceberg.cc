@@ -651,6 +651,86 @@ class IcebergTable final : public LakeTable {
     return out;
   }
 
+  Result<int64_t> Expire(int64_t cutoff_ms) override {
+    if (codec_ == nullptr) return Status::NotSupported("iceberg table opened read-only");
+    PQ_RETURN_IF_ERROR(Load());
+    const json* snaps = Member(meta_, "snapshots");
+    if (snaps == nullptr || !snaps->is_array() || snaps->empty()) return int64_t{0};
+    int64_t current = meta_.value("current-snapshot-id", int64_t{-1});
+    // The newest snapshot before the cutoff defines the state at the cutoff.
+    int64_t newest_before = -1, newest_before_ts = INT64_MIN;
+    for (const json& s : *snaps) {
+      int64_t ts = s.value("timestamp-ms", int64_t{0});
+      if (ts < cutoff_ms && ts >= newest_before_ts) {
+        newest_before_ts = ts;
+        newest_before = s.value("snapshot-id", int64_t{-1});
+      }
+    }
+    json kept = json::array();
+    std::set<int64_t> kept_ids;
+    for (const json& s : *snaps) {
+      int64_t id = s.value("snapshot-id", int64_t{-1});
+      if (s.value("timestamp-ms", int64_t{0}) >= cutoff_ms || id == newest_before || id == current) {
+        kept.push_back(s);
+        kept_ids.insert(id);
+      }
+    }
+    if (kept.size() == snaps->size()) return int64_t{0};
+    // Files the kept snapshots reference.
+    std::set<std::string> live;
+    for (const json& s : kept) {
+      PQ_ASSIGN_OR_RETURN(std::string ml, GetStr(s, "manifest-list"));
+      live.insert(Resolve(ml));
+      PQ_ASSIGN_OR_RETURN(std::string ml_bytes, ReadFile(ml));
+      PQ_ASSIGN_OR_RETURN(avro::ContainerFile mlf, avro::ReadContainer(ml_bytes));
+      for (const Value& m : mlf.records) {
+        const Value* p = m.Find("manifest_path");
+        if (p && p->kind() == Value::Kind::kString) live.insert(Resolve(p->as_string()));
+      }
+      std::vector<Entry> entries;
+      PQ_RETURN_IF_ERROR(LoadEntries(s, &entries));
+      for (const Entry& e : entries) live.insert(Resolve(e.path));
+    }
+    meta_["snapshots"] = kept;
+    json log = json::array();
+    for (const json& l : meta_.value("snapshot-log", json::array())) {
+      if (kept_ids.count(l.value("snapshot-id", int64_t{-1}))) log.push_back(l);
+    }
+    meta_["snapshot-log"] = log;
+    // Older metadata files go too (the new version lists none before the cutoff).
+    json mlog = json::array();
+    std::vector<std::string> old_meta;
+    for (const json& l : meta_.value("metadata-log", json::array())) {
+      if (l.value("timestamp-ms", int64_t{0}) >= cutoff_ms) {
+        mlog.push_back(l);
+      } else if (l.contains("metadata-file") && l["metadata-file"].is_string()) {
+        old_meta.push_back(Resolve(l["metadata-file"].get<std::string>()));
+      }
+    }
+    mlog.push_back({{"metadata-file", MetaPath(version_)},
+                    {"timestamp-ms", meta_.value("last-updated-ms", int64_t{0})}});
+    meta_["metadata-log"] = mlog;
+    int64_t now_ms = std::max<int64_t>(meta_.value("last-updated-ms", int64_t{0}), cutoff_ms);
+    PQ_RETURN_IF_ERROR(WriteMetadata(version_ + 1, now_ms));
+    version_++;
+    // Only after the new metadata is committed: delete what nothing kept references.
+    int64_t deleted = 0;
+    for (const char* sub : {"data", "metadata"}) {
+      std::string dir = JoinPath(root_, sub);
+      auto kids = env_->GetChildren(dir);
+      if (!kids.ok()) continue;
+      for (const std::string& k : *kids) {
+        bool candidate = std::string(sub) == "data" ? k.ends_with(".parquet") : k.ends_with(".avro");
+        std::string path = JoinPath(dir, k);
+        if (candidate && !live.count(path) && env_->RemoveFile(path).ok()) deleted++;
+      }
+    }
+    for (const std::string& m : old_meta) {
+      if (m != MetaPath(version_) && env_->RemoveFile(m).ok()) deleted++;
+    }
+    return deleted;
+  }
+
   Result<std::vector<Value>> Scan(std::optional<int64_t> version) override {
     PQ_RETURN_IF_ERROR(Load());
     PQ_ASSIGN_OR_RETURN(const json* s, FindSnapshot(version));

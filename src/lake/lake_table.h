@@ -65,6 +65,15 @@ class LakeTable {
   virtual Result<std::optional<VersionInfo>> Current() = 0;
   // All versions still listed by the table, oldest first.
   virtual Result<std::vector<VersionInfo>> History() = 0;
+  // Drops history older than `cutoff_ms`: keeps the versions committed at or
+  // after it, the newest one before it (the state at the cutoff) and the
+  // current one; deletes the files only dropped versions reference (Iceberg:
+  // snapshots, manifest lists, manifests, data files, old metadata files; Delta:
+  // data files removed before the cutoff, like VACUUM - the log is kept, but
+  // time travel to a version needing a deleted file fails). Returns the number
+  // of files deleted.
+  virtual Result<int64_t> Expire(int64_t cutoff_ms) = 0;
+
   // Rows of a version (current when nullopt) as objects keyed by column name,
   // deletes applied, in file order. NotFound for an unknown version.
   virtual Result<std::vector<Value>> Scan(std::optional<int64_t> version = std::nullopt) = 0;

@@ -364,3 +364,57 @@ TEST(IcebergForeign, ReadsAClickHouseTableWithPositionDeletes) {
 
 }  // namespace
 }  // namespace parquedb::lake
+
+namespace parquedb::lake {
+namespace {
+
+TEST_P(LakeTableTest, ExpireKeepsTheStateAtTheCutoffAndLaterVersions) {
+  std::string root = ::testing::TempDir() + "/lake_exp_" + NewUuid();
+  auto codec = storage::RowCodec::Make(Spec());
+  ASSERT_TRUE(codec.ok());
+  auto t = OpenLakeTable(GetParam(), Env::Default(), root, *codec);
+  ASSERT_TRUE(t.ok());
+  const int64_t t0 = 1700000000000;  // ms
+  std::map<std::string, int64_t> model;
+  std::vector<std::pair<int64_t, std::map<std::string, int64_t>>> versions;
+  uint64_t seq = 0;
+  for (int i = 0; i < 10; i++) {
+    // Updates of the same ids: every commit rewrites (and removes) files.
+    std::vector<StoredRow> rows;
+    for (int k = 0; k < 5; k++) {
+      std::string id = "id" + std::to_string((i + k) % 7);
+      rows.push_back(Row(id, ++seq, i * 10 + k));
+      model[id] = i * 10 + k;
+    }
+    std::sort(rows.begin(), rows.end(), [](const StoredRow& a, const StoredRow& b) { return a.id < b.id; });
+    CommitInfo ci;
+    ci.timestamp_micros = (t0 + i * 1000) * 1000;
+    ASSERT_TRUE((*t)->Commit(rows, ci).ok());
+    versions.push_back({(*(*t)->Current())->version, model});
+  }
+  auto count_parquet = [&] {
+    size_t n = 0;
+    for (auto& e : std::filesystem::recursive_directory_iterator(root)) n += e.path().extension() == ".parquet";
+    return n;
+  };
+  size_t before = count_parquet();
+  auto deleted = (*t)->Expire(t0 + 5500);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_GT(*deleted, 0);
+  EXPECT_LT(count_parquet(), before);
+  for (int i = 5; i < 10; i++) EXPECT_EQ(Content(**t, versions[static_cast<size_t>(i)].first), versions[static_cast<size_t>(i)].second) << i;
+  EXPECT_EQ(Content(**t), model);
+  if (GetParam() == Format::kIceberg) {
+    EXPECT_TRUE((*t)->Scan(versions[2].first).status().IsNotFound());
+    EXPECT_EQ((*t)->History()->size(), 5u);
+  }
+  // Idempotent; and commits continue.
+  ASSERT_TRUE((*t)->Expire(t0 + 5500).ok());
+  ASSERT_TRUE((*t)->Commit({Row("new", ++seq, 1)}, {}).ok());
+  model["new"] = 1;
+  EXPECT_EQ(Content(**t), model);
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace parquedb::lake

@@ -159,6 +159,14 @@ Status LakeMirror::OnFlush(const storage::Manifest& committed,
   return WriteMirrored(committed.flushed_seq);
 }
 
+Status LakeMirror::Expire(int64_t cutoff_micros) {
+  for (const auto& [name, t] : tables_) {
+    auto r = t->Expire(cutoff_micros / 1000);
+    if (!r.ok()) return r.status().WithContext("expiring " + name);
+  }
+  return Status::OK();
+}
+
 Result<std::string> LakeMirror::RefreshState(uint64_t refresh_version_id,
                                              const std::map<std::string, uint64_t>& source_seqs,
                                              int64_t now_micros) {

@@ -67,6 +67,9 @@ class LakeMirror {
                  int64_t now_micros, const std::vector<std::string>& views = {},
                  const SummaryFn& summary = nullptr);
 
+  // Expire(cutoff) on every mirrored table (DB::Vacuum).
+  Status Expire(int64_t cutoff_micros);
+
   // Whether a commit failed since the last Sync (the next Sync rewrites all).
   bool needs_sync() const { return needs_sync_; }
   // Names and targets of the mirrored tables.
