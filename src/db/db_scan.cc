@@ -135,6 +135,9 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
     };
     const storage::RowCodec::ColumnSelection sel =
         storage::RowCodec::SelectColumns(reader->schema(), filter_fields);
+    const storage::RowCodec::FlatFilterPlan flat =
+        is_view ? storage::RowCodec::FlatFilterPlan()
+                : t.codec->PlanFlatFilter(reader->schema(), filter_fields);
     const bool partial_helps =
         !is_view && !match_all && sel.leaves.size() < reader->schema().num_leaves();
 
@@ -152,25 +155,36 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
         }
         continue;
       }
-      // Phase 1: the filter on partial documents.
+      // Phase 1: the filter, straight from flat columns when it only reads such
+      // columns, else on partial documents.
       std::vector<parquet::ColumnVector> cols(reader->schema().num_leaves());
-      for (int leaf : sel.leaves) {
+      const std::vector<int>& phase1 = flat.usable ? flat.leaves : sel.leaves;
+      for (int leaf : phase1) {
         PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, leaf, &cols[static_cast<size_t>(leaf)]));
       }
-      std::vector<storage::StoredRow> partial;
-      PQ_RETURN_IF_ERROR(
-          t.codec->Decode(reader->schema(), cols, num_rows, sel.fields, nullptr, &partial)
-              .WithContext(f.path));
       std::vector<uint32_t> selected;
-      for (size_t i = 0; i < partial.size(); i++) {
-        const storage::StoredRow& r = partial[i];
-        if (r.deleted || hidden(rg, i, r.id)) continue;
-        if (filter.Matches(r.doc)) selected.push_back(static_cast<uint32_t>(i));
+      if (flat.usable) {
+        PQ_RETURN_IF_ERROR(
+            t.codec
+                ->EvalFlatFilter(flat, reader->schema(), cols, num_rows, filter,
+                                 [&](size_t i, std::string_view id) { return hidden(rg, i, id); },
+                                 &selected)
+                .WithContext(f.path));
+      } else {
+        std::vector<storage::StoredRow> partial;
+        PQ_RETURN_IF_ERROR(
+            t.codec->Decode(reader->schema(), cols, num_rows, sel.fields, nullptr, &partial)
+                .WithContext(f.path));
+        for (size_t i = 0; i < partial.size(); i++) {
+          const storage::StoredRow& r = partial[i];
+          if (r.deleted || hidden(rg, i, r.id)) continue;
+          if (filter.Matches(r.doc)) selected.push_back(static_cast<uint32_t>(i));
+        }
       }
       if (selected.empty()) continue;
       // Phase 2: the other columns, materializing only the matching rows.
       for (size_t leaf = 0; leaf < cols.size(); leaf++) {
-        if (!std::binary_search(sel.leaves.begin(), sel.leaves.end(), static_cast<int>(leaf))) {
+        if (!std::binary_search(phase1.begin(), phase1.end(), static_cast<int>(leaf))) {
           PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, static_cast<int>(leaf), &cols[leaf]));
         }
       }

@@ -390,6 +390,9 @@ TEST_F(DBTest, FilteredScansMatchReferenceAcrossFiles) {
       J(R"({"meta.k": {"$gt": 2}})"),
       J(R"({"$nor": [{"status": "s2"}], "tags": {"$exists": true}})"),
       J(R"({"$id": {"$lt": "o50"}, "total": {"$lt": "3.00"}})"),
+      J(R"({"meta": {"$exists": true}, "status": {"$ne": "s0"}})"),
+      J(R"({"$type": "Order", "meta": {"$exists": false}})"),
+      J(R"({"customer": {"$exists": true}, "total": {"$gte": "4.00"}})"),
   };
   auto matches = [&](const Value& f, const Value& doc) {
     return query::Filter::Parse(f)->Matches(doc);
@@ -397,7 +400,9 @@ TEST_F(DBTest, FilteredScansMatchReferenceAcrossFiles) {
   auto user_fields = [](const Value& d) {
     Value out = Value::MakeObject();
     for (const auto& [k, v] : d.as_object()) {
-      if (k == "status" || k == "total" || k == "tags" || k == "meta" || k == "$id") {
+      if (k == "status" || k == "total" || k == "tags" || k == "meta" || k == "customer" ||
+          k == "$id" ||
+          k == "$type") {
         out.Set(k, v);
       }
     }
@@ -412,7 +417,8 @@ TEST_F(DBTest, FilteredScansMatchReferenceAcrossFiles) {
     if (rng() % 3 == 0) {
       doc.Set("tags", J(("[\"t" + std::to_string(rng() % 3) + "\"]").c_str()));
     }
-    if (rng() % 3 == 0) doc.Set("meta", Value());  // explicit null
+    if (rng() % 3 == 0) doc.Set("meta", Value());  // explicit null (variant: JSON null)
+    if (rng() % 3 == 0) doc.Set("customer", Value());  // explicit null (listed in $nulls)
     if (rng() % 3 == 0) doc.Set("meta", J(("{\"k\": " + std::to_string(rng() % 5) + "}").c_str()));
     if (op < 5) {
       Value ins = doc;
@@ -431,6 +437,7 @@ TEST_F(DBTest, FilteredScansMatchReferenceAcrossFiles) {
       Open();  // empties the decoded-row cache
     }
     if (step % 45 != 0 && step != 899) continue;
+    Open();  // no decoded row groups cached: pass 0 reads every row group in two phases
     // Filtered finds first (row groups not yet cached take the two-phase path), then
     // the unfiltered find fills the cache, then the filtered finds again.
     for (int pass = 0; pass < 2; pass++) {

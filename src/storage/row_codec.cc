@@ -229,6 +229,155 @@ Status RowCodec::Decode(const parquet::Schema& file_schema,
   return Status::OK();
 }
 
+RowCodec::FlatFilterPlan RowCodec::PlanFlatFilter(const parquet::Schema& file_schema,
+                                                  const std::vector<std::string>& names) const {
+  FlatFilterPlan plan;
+  const std::vector<parquet::LeafInfo>& leaves = file_schema.leaves();
+  auto flat_leaf = [&](const std::string& name) -> int {
+    for (size_t l = 0; l < leaves.size(); l++) {
+      if (leaves[l].path.size() == 1 && leaves[l].path[0] == name && leaves[l].max_rep == 0 &&
+          leaves[l].max_def <= 1) {
+        return static_cast<int>(l);
+      }
+    }
+    return -1;
+  };
+  plan.id_leaf = flat_leaf("$id");
+  plan.deleted_leaf = flat_leaf("$deleted");
+  for (size_t f = 0; f < file_schema.fields().size(); f++) {
+    if (file_schema.fields()[f].name == "$nulls") plan.nulls_field = static_cast<int>(f);
+  }
+  if (plan.id_leaf < 0 || plan.deleted_leaf < 0) return plan;
+  for (const std::string& n : names) {
+    if (n == "$id") {
+      plan.wants_id = true;
+      continue;
+    }
+    if (n == "$type") {
+      plan.wants_type = true;
+      continue;
+    }
+    FlatFilterPlan::Col c;
+    c.name = n;
+    for (const ColumnSpec& cs : spec_.columns) {
+      if (cs.name == n) c.spec = &cs;
+    }
+    const bool system = n == "createdAt" || n == "updatedAt" || n == "version";
+    if (c.spec == nullptr && !system) continue;  // not a column: always missing
+    if (c.spec != nullptr && c.spec->is_array) return plan;
+    c.leaf = flat_leaf(n);
+    if (c.leaf < 0) {
+      // Absent from this (older) file: reads as missing. Anything else: not flat.
+      for (const parquet::SchemaNode& fn : file_schema.fields()) {
+        if (fn.name == n) return plan;
+      }
+      continue;
+    }
+    plan.cols.push_back(std::move(c));
+  }
+  plan.leaves = {plan.id_leaf, plan.deleted_leaf};
+  for (const auto& c : plan.cols) plan.leaves.push_back(c.leaf);
+  if (plan.nulls_field >= 0) {
+    for (size_t l = 0; l < leaves.size(); l++) {
+      if (!leaves[l].path.empty() && leaves[l].path[0] == "$nulls") {
+        plan.leaves.push_back(static_cast<int>(l));
+      }
+    }
+  }
+  std::sort(plan.leaves.begin(), plan.leaves.end());
+  plan.leaves.erase(std::unique(plan.leaves.begin(), plan.leaves.end()), plan.leaves.end());
+  plan.usable = true;
+  return plan;
+}
+
+Status RowCodec::EvalFlatFilter(const FlatFilterPlan& plan, const parquet::Schema& file_schema,
+                                const std::vector<parquet::ColumnVector>& cols, int64_t num_rows,
+                                const query::Filter& filter,
+                                const std::function<bool(size_t, std::string_view)>& hidden,
+                                std::vector<uint32_t>* selected) const {
+  const std::vector<parquet::LeafInfo>& leaves = file_schema.leaves();
+  const size_t n = static_cast<size_t>(num_rows);
+  // Every flat column must hold one slot per row.
+  auto slots = [&](int leaf) {
+    const parquet::LeafInfo& li = leaves[static_cast<size_t>(leaf)];
+    return cols[static_cast<size_t>(leaf)].num_levels(li.max_def, li.max_rep);
+  };
+  for (int leaf : {plan.id_leaf, plan.deleted_leaf}) {
+    if (slots(leaf) != n) return Status::Corruption("column '" + leaves[static_cast<size_t>(leaf)].dotted_path + "' does not hold one value per row");
+  }
+  for (const auto& c : plan.cols) {
+    if (slots(c.leaf) != n) return Status::Corruption("column '" + c.name + "' does not hold one value per row");
+  }
+  const parquet::ColumnVector& ids = cols[static_cast<size_t>(plan.id_leaf)];
+  const parquet::ColumnVector& dels = cols[static_cast<size_t>(plan.deleted_leaf)];
+  const parquet::LeafInfo& id_info = leaves[static_cast<size_t>(plan.id_leaf)];
+  const parquet::LeafInfo& del_info = leaves[static_cast<size_t>(plan.deleted_leaf)];
+  // Explicit nulls matter only for rows where a referenced column is null.
+  bool any_null = false;
+  for (const auto& c : plan.cols) {
+    const parquet::LeafInfo& li = leaves[static_cast<size_t>(c.leaf)];
+    if (li.max_def > 0 && cols[static_cast<size_t>(c.leaf)].num_values() < n) any_null = true;
+  }
+  std::vector<Value> nulls;
+  if (any_null && plan.nulls_field >= 0) {
+    PQ_RETURN_IF_ERROR(
+        parquet::AssembleRows(file_schema, cols, num_rows, {plan.nulls_field}, &nulls));
+  }
+  std::vector<size_t> pos(plan.cols.size(), 0);
+  size_t id_pos = 0, del_pos = 0;
+  const Value type_value = Value::String(spec_.type_name);
+  for (size_t i = 0; i < n; i++) {
+    const bool id_present = id_info.max_def == 0 || ids.def_levels[i] == id_info.max_def;
+    const bool del_present = del_info.max_def == 0 || dels.def_levels[i] == del_info.max_def;
+    if (!id_present || !del_present) return Status::Corruption("data file row lacks $id/$deleted");
+    const std::string_view id = ids.ByteArray(id_pos++);
+    const bool deleted = dels.bools[del_pos++];
+    // Advance every column's value position for this row first.
+    Value::Object doc;
+    doc.reserve(plan.cols.size() + 2);
+    const bool skip = deleted || hidden(i, id);
+    if (!skip) {
+      if (plan.wants_id) doc.emplace_back("$id", Value::String(std::string(id)));
+      if (plan.wants_type) doc.emplace_back("$type", type_value);
+    }
+    for (size_t k = 0; k < plan.cols.size(); k++) {
+      const auto& c = plan.cols[k];
+      const parquet::LeafInfo& li = leaves[static_cast<size_t>(c.leaf)];
+      const parquet::ColumnVector& col = cols[static_cast<size_t>(c.leaf)];
+      const bool present = li.max_def == 0 || col.def_levels[i] == li.max_def;
+      if (!present) {
+        if (skip) continue;
+        bool explicit_null = false;
+        if (i < nulls.size()) {
+          const Value* list = nulls[i].Find("$nulls");
+          if (list != nullptr && list->kind() == Value::Kind::kArray) {
+            for (const Value& e : list->as_array()) {
+              if (e.kind() == Value::Kind::kString && e.as_string() == c.name) explicit_null = true;
+            }
+          }
+        }
+        if (explicit_null) doc.emplace_back(c.name, Value());
+        continue;
+      }
+      const size_t vi = pos[k]++;
+      if (vi >= col.num_values()) return Status::Corruption("column '" + c.name + "' has fewer values than rows");
+      if (skip) continue;
+      Value stored = parquet::LeafValue(*li.node, col, vi);
+      if (c.spec != nullptr) {
+        PQ_ASSIGN_OR_RETURN(Value v, FromStored(*c.spec, stored));
+        doc.emplace_back(c.name, std::move(v));
+      } else {
+        doc.emplace_back(c.name, std::move(stored));
+      }
+    }
+    if (skip) continue;
+    if (filter.Matches(Value::MakeObject(std::move(doc)))) {
+      selected->push_back(static_cast<uint32_t>(i));
+    }
+  }
+  return Status::OK();
+}
+
 std::vector<parquet::ColumnPredicate> RowCodec::PrunePredicates(const parquet::Schema& file_schema,
                                                                 const query::Filter& filter) const {
   std::vector<parquet::ColumnPredicate> out;

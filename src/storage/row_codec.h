@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,31 @@ class RowCodec {
   Status Decode(const parquet::Schema& file_schema, const std::vector<parquet::ColumnVector>& cols,
                 int64_t num_rows, const std::vector<int>& fields,
                 const std::vector<uint32_t>* selected, std::vector<StoredRow>* rows) const;
+
+  // Filter evaluation straight from flat columns (no document assembly), for scans:
+  // usable when every field the filter references is $id, $type or a non-repeated
+  // column of the file (variant columns are parsed per cell).
+  struct FlatFilterPlan {
+    bool usable = false;
+    std::vector<int> leaves;  // leaf columns EvalFlatFilter needs (ascending)
+    struct Col {
+      std::string name;
+      int leaf = -1;
+      const ColumnSpec* spec = nullptr;  // null for createdAt/updatedAt/version
+    };
+    std::vector<Col> cols;
+    int id_leaf = -1, deleted_leaf = -1, nulls_field = -1;
+    bool wants_type = false, wants_id = false;
+  };
+  FlatFilterPlan PlanFlatFilter(const parquet::Schema& file_schema,
+                                const std::vector<std::string>& names) const;
+  // Appends to *selected the rows (ascending) that are not tombstones, not
+  // hidden(row, $id), and match `filter`. `cols` holds at least plan.leaves.
+  Status EvalFlatFilter(const FlatFilterPlan& plan, const parquet::Schema& file_schema,
+                        const std::vector<parquet::ColumnVector>& cols, int64_t num_rows,
+                        const query::Filter& filter,
+                        const std::function<bool(size_t, std::string_view)>& hidden,
+                        std::vector<uint32_t>* selected) const;
 
   // Translates the filter's top-level conjuncts on typed scalar columns into
   // column predicates against `file_schema`, for row-group pruning. Conservative:
