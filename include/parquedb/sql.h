@@ -15,7 +15,9 @@
 // CAST(x AS type) and x::type, COUNT(*|x|DISTINCT x), SUM, AVG, MIN, MAX, NOW(),
 // date_trunc, lower, upper, length, concat, coalesce, abs, round, nullif.
 // Missing fields read as NULL. Integer division '/' gives a double (as DuckDB); SUM
-// of integers and decimals is exact.
+// of integers and decimals is exact; a double compares with a decimal as doubles.
+// NULLs sort last unless NULLS FIRST; ORDER BY ties are broken by $id (rows) or by
+// the group keys (groups), so results do not depend on scan order.
 //
 // Execution: the pushable part of WHERE becomes the Mongo filter of DB::Find (so
 // Parquet row groups are pruned by statistics), only the referenced top-level fields
