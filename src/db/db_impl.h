@@ -188,6 +188,9 @@ class DBImpl final : public DB {
   Status ScanCurrentLocked(const std::string& collection, const Staged* staged,
                            const std::function<Status(const Value&)>& fn,
                            const query::Filter* prefilter = nullptr);
+  // Lookup through the decoded row-group cache (view maintenance's point lookups).
+  Result<std::optional<Value>> LookupCached(const Table& t, const ReadView& view,
+                                            std::string_view id);
   Status SaveViewCheckpoint(uint64_t flushed_seq);
 
   // ---- Iceberg / Delta tables next to the native store (db_lake.cc) ----

@@ -262,6 +262,40 @@ Result<std::unique_ptr<DBImpl::Table>> DBImpl::MakeViewTable(ViewRt* v) {
 // ---------------------------------------------------------------------------
 // Reading the current state (applied + overlay + this batch's staged changes)
 
+// Like Lookup, but reads whole row groups through the decoded-row cache: view
+// maintenance keeps looking up the same related documents (hot working set).
+Result<std::optional<Value>> DBImpl::LookupCached(const Table& t, const ReadView& view,
+                                                  std::string_view id) {
+  if (view.mem != nullptr) {
+    auto it = view.mem->find(id);
+    if (it != view.mem->end()) {
+      if (it->second.deleted) return std::optional<Value>();
+      return std::optional<Value>(it->second.doc);
+    }
+  }
+  auto tf = view.manifest.tables.find(t.name);
+  if (tf == view.manifest.tables.end()) return std::optional<Value>();
+  const auto& files = tf->second.files;
+  for (auto f = files.rbegin(); f != files.rend(); ++f) {
+    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(*f));
+    int leaf = reader->schema().FindLeaf("$id");
+    if (leaf < 0) return Status::Corruption(f->path + " has no $id column");
+    auto rgs = reader->PruneRowGroups(
+        {parquet::ColumnPredicate{leaf, parquet::ColumnPredicate::Op::kEq, std::string(id)}});
+    for (int rg : rgs) {
+      PQ_ASSIGN_OR_RETURN(auto rows, ReadRowGroup(t, *f, *reader, rg));
+      auto it = std::lower_bound(
+          rows->begin(), rows->end(), id,
+          [](const storage::StoredRow& r, std::string_view k) { return r.id < k; });
+      if (it != rows->end() && it->id == id) {
+        if (it->deleted) return std::optional<Value>();
+        return std::optional<Value>(it->doc);
+      }
+    }
+  }
+  return std::optional<Value>();
+}
+
 class DBImpl::BatchLookup : public views::RelatedLookup {
  public:
   BatchLookup(DBImpl* db, const Staged* staged) : db_(db), staged_(staged) {}
@@ -278,7 +312,7 @@ class DBImpl::BatchLookup : public views::RelatedLookup {
     if (t == nullptr) return std::optional<Value>();
     std::shared_lock<std::shared_mutex> l(db_->mu_);
     ReadView& view = View(t);
-    return db_->Lookup(*t, view, id);
+    return db_->LookupCached(*t, view, id);
   }
 
   Result<std::vector<Value>> FindByField(std::string_view collection, std::string_view field,
@@ -288,7 +322,8 @@ class DBImpl::BatchLookup : public views::RelatedLookup {
     PQ_ASSIGN_OR_RETURN(query::Filter filter, query::Filter::Parse(spec));
     auto idx = db_->rev_index_.find({std::string(collection), std::string(field)});
     if (idx != db_->rev_index_.end() && value.kind() == Value::Kind::kString) {
-      // Candidates: the applied state's matches plus every id changed since.
+      // The applied state's matches, except ids changed since (the overlay and this
+      // batch decide for those, by their current document).
       std::set<std::string> ids;
       {
         std::shared_lock<std::shared_mutex> l(db_->mu_);
@@ -296,19 +331,36 @@ class DBImpl::BatchLookup : public views::RelatedLookup {
         if (hit != idx->second.end()) ids = hit->second;
       }
       const std::string coll(collection);
-      auto note = [&](const auto& m) {
-        for (auto it = m.lower_bound({coll, std::string()});
-             it != m.end() && it->first.first == coll; ++it) {
-          ids.insert(it->first.second);
-        }
-      };
-      note(db_->overlay_);
-      if (staged_ != nullptr) note(*staged_);
-      std::vector<Value> out;
-      for (const std::string& id : ids) {
-        PQ_ASSIGN_OR_RETURN(std::optional<Value> doc, Get(collection, id));
-        if (doc && filter.Matches(*doc)) out.push_back(std::move(*doc));
+      std::map<std::string, const std::optional<Value>*> changed;
+      for (auto it = db_->overlay_.lower_bound({coll, std::string()});
+           it != db_->overlay_.end() && it->first.first == coll; ++it) {
+        changed[it->first.second] = &it->second.second;
       }
+      if (staged_ != nullptr) {
+        for (auto it = staged_->lower_bound({coll, std::string()});
+             it != staged_->end() && it->first.first == coll; ++it) {
+          changed[it->first.second] = &it->second;  // the batch wins over the overlay
+        }
+      }
+      std::map<std::string, Value> found;
+      for (const auto& [id, doc] : changed) {
+        ids.erase(id);
+        if (doc->has_value() && filter.Matches(**doc)) found.emplace(id, **doc);
+      }
+      if (!ids.empty()) {
+        Table* t = db_->FindTableByName(collection);
+        if (t != nullptr) {
+          std::shared_lock<std::shared_mutex> l(db_->mu_);
+          ReadView& view = View(t);
+          for (const std::string& id : ids) {
+            PQ_ASSIGN_OR_RETURN(std::optional<Value> doc, db_->LookupCached(*t, view, id));
+            if (doc && filter.Matches(*doc)) found.emplace(id, std::move(*doc));
+          }
+        }
+      }
+      std::vector<Value> out;
+      out.reserve(found.size());
+      for (auto& [id, d] : found) out.push_back(std::move(d));
       return out;
     }
     std::map<std::string, Value> found;
@@ -422,7 +474,9 @@ void DBImpl::IndexAppliedEvent(const ChangeEvent& e) {
 }
 
 Status DBImpl::EnsureReverseIndexesLocked(const views::ViewSpec& spec) {
-  for (const auto& [coll, field] : spec.reverse_lookups()) {
+  for (const auto& lookup : spec.reverse_lookups()) {
+    const std::string& coll = lookup.first;
+    const std::string field = lookup.second;
     if (rev_index_.count({coll, field})) continue;
     Table* t = FindTableByName(coll);
     if (t == nullptr) continue;
@@ -822,7 +876,7 @@ Status ParseCheckpoint(std::string_view data, uint64_t* state_seq, Value* meta,
     if (!GetLengthPrefixed(&in, &name)) return Status::Corruption("view checkpoint: bad name");
     PQ_RETURN_IF_ERROR(DecodeValue(&in, &lineage));
     if (!GetLengthPrefixed(&in, &state)) return Status::Corruption("view checkpoint: bad state");
-    (*views)[std::string(name)] = {std::move(lineage), std::string(state)};
+    views->insert_or_assign(std::string(name), std::make_pair(std::move(lineage), std::string(state)));
   }
   return Status::OK();
 }
