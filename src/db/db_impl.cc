@@ -318,9 +318,8 @@ Result<DBImpl::Table*> DBImpl::FindTable(std::string_view collection) {
   for (const auto& c : cat.collections()) known += (known.empty() ? "" : ", ") + c.name();
   std::string views;
   for (const auto& v : cat.views()) views += (views.empty() ? "" : ", ") + v.name();
-  return Status::NotFound("no collection or view '" + std::string(collection) +
-                          "' (collections: " + known + (views.empty() ? "" : "; views: " + views) +
-                          ")");
+  return Status::NotFound("no collection '" + std::string(collection) + "' (collections: " +
+                          known + (views.empty() ? "" : "; views: " + views) + ")");
 }
 
 // Ids: 26-character, time-ordered (ULID layout, Crockford base32): 48 bits of
