@@ -944,6 +944,12 @@ Status DBImpl::SetUpViews() {
       }
     } else {
       why = checkpoint_problem.empty() ? "no saved maintainer state" : checkpoint_problem;
+      // Stored rows without a checkpoint entry: the view was built; its lineage is lost
+      // (it is taken to match the current definition).
+      if (store_->current().tables.count(v->name) > 0 || !v->table->mem.empty()) {
+        v->lin.built = true;
+        v->lin.hash = v->rows_hash;
+      }
     }
     // Lineage committed after the checkpoint (a refresh whose following flush did not
     // happen): the rows are in the log but the saved state predates them.

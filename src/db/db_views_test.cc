@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -866,6 +868,67 @@ TEST_F(ViewsTest, RegisterAlterDropPersist) {
   EXPECT_EQ(sales.at(R"(["new"])").Find("n")->as_int(), 3);
   Reopen();
   EXPECT_EQ(Rows("SalesByStatus").size(), 2u);
+}
+
+// Fallbacks on open, reported in ViewState.reason: an unreadable checkpoint (streaming
+// views are rebuilt; a manual view keeps serving its last refresh and its next refresh
+// is full) and a definition changed in the schema given to Open (rebuilt).
+TEST_F(ViewsTest, RecoveryFallbacksAreReported) {
+  constexpr const char* kSchema = R"J({
+    "Order": {"total": "int!", "status": "string!"},
+    "ByStatus": {"$from": "Order", "$groupBy": ["status"], "$compute": {"n": {"$count": "*"}}},
+    "Manual": {"$from": "Order", "$filter": {"total": {"$gte": 3}}, "$refresh": {"mode": "manual"}}
+  })J";
+  Open(J(kSchema));
+  for (int i = 0; i < 6; i++) {
+    ASSERT_TRUE(db_->Insert("Order", J(R"({"total": )" + std::to_string(i) + R"(, "status": "s)" +
+                                       std::to_string(i % 2) + R"("})")).ok());
+  }
+  ASSERT_TRUE(db_->RefreshView("Manual").ok());
+  ASSERT_TRUE(db_->Insert("Order", J(R"({"total": 9, "status": "s0"})")).ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  auto by_status = Rows("ByStatus");
+  db_.reset();
+  int corrupted = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "views")) {
+    std::string bytes;
+    {
+      std::ifstream in(e.path(), std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    ASSERT_GT(bytes.size(), 20u);
+    bytes[bytes.size() / 2] ^= 0x5a;
+    std::ofstream(e.path(), std::ios::binary | std::ios::trunc) << bytes;
+    corrupted++;
+  }
+  ASSERT_EQ(corrupted, 1);
+  Reopen();
+  ViewState st = State("ByStatus");
+  EXPECT_EQ(st.state, "fresh");
+  EXPECT_NE(st.reason.find("rebuilt on open"), std::string::npos) << st.reason;
+  EXPECT_NE(st.reason.find("checkpoint"), std::string::npos) << st.reason;
+  EXPECT_EQ(Rows("ByStatus").size(), by_status.size());
+  st = State("Manual");
+  EXPECT_EQ(st.state, "invalid");
+  EXPECT_NE(st.reason.find("next refresh is full"), std::string::npos) << st.reason;
+  EXPECT_EQ(Rows("Manual").size(), 3u);  // still the last refresh (3, 4, 5)
+  ASSERT_TRUE(db_->RefreshView("Manual").ok());
+  st = State("Manual");
+  EXPECT_FALSE(st.incremental);
+  EXPECT_EQ(st.state, "fresh");
+  EXPECT_EQ(Rows("Manual").size(), 4u);
+  // The streaming view keeps working after its rebuild.
+  ASSERT_TRUE(db_->Insert("Order", J(R"({"total": 1, "status": "s2"})")).ok());
+  EXPECT_EQ(Rows("ByStatus").size(), 3u);
+
+  // A definition changed in the schema passed to Open: rebuilt, reason says so.
+  db_.reset();
+  Value changed = J(kSchema);
+  changed.Set("ByStatus", J(R"({"$from": "Order", "$groupBy": ["status"], "$compute": {"n": {"$count": "*"}, "s": {"$sum": "total"}}})"));
+  Open(changed);
+  st = State("ByStatus");
+  EXPECT_EQ(st.reason, "definition changed");
+  EXPECT_EQ(db_->Get("ByStatus", R"(["s0"])")->Find("s")->as_int(), 0 + 2 + 4 + 9);
 }
 
 // ---------------------------------------------------------------------------
