@@ -188,9 +188,6 @@ class DBImpl final : public DB {
   Status ScanCurrentLocked(const std::string& collection, const Staged* staged,
                            const std::function<Status(const Value&)>& fn,
                            const query::Filter* prefilter = nullptr);
-  // Lookup through the decoded row-group cache (view maintenance's point lookups).
-  Result<std::optional<Value>> LookupCached(const Table& t, const ReadView& view,
-                                            std::string_view id);
   Status SaveViewCheckpoint(uint64_t flushed_seq);
 
   // ---- Iceberg / Delta tables next to the native store (db_lake.cc) ----
@@ -219,7 +216,11 @@ class DBImpl final : public DB {
   Result<std::string> NewId();
 
   // Current version of a document (memtable, then files); nullopt if absent/deleted.
-  Result<std::optional<Value>> Lookup(const Table& t, const ReadView& view, std::string_view id);
+  // With cache_row_groups, whole row groups are decoded through the row-group cache
+  // (view maintenance looks up the same related documents again and again);
+  // otherwise only the one row is materialized.
+  Result<std::optional<Value>> Lookup(const Table& t, const ReadView& view, std::string_view id,
+                                      bool cache_row_groups = false);
   // Calls fn(doc) for every live document of `t` in `view` matching `filter`.
   Status Scan(const Table& t, const ReadView& view, const query::Filter& filter,
               const std::function<void(Value&&)>& fn);

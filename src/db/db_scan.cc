@@ -225,7 +225,7 @@ Result<std::shared_ptr<const std::vector<std::string>>> DBImpl::RowGroupIds(
 }
 
 Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view,
-                                            std::string_view id) {
+                                            std::string_view id, bool cache_row_groups) {
   if (view.mem != nullptr) {
     auto it = view.mem->find(id);
     if (it != view.mem->end()) {
@@ -244,11 +244,15 @@ Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view
     auto rgs = reader->PruneRowGroups(
         {parquet::ColumnPredicate{leaf, parquet::ColumnPredicate::Op::kEq, std::string(id)}});
     for (int rg : rgs) {
-      if (auto rows = CachedRowGroup(*f, rg)) {
+      std::shared_ptr<const std::vector<storage::StoredRow>> cached = CachedRowGroup(*f, rg);
+      if (cached == nullptr && cache_row_groups) {
+        PQ_ASSIGN_OR_RETURN(cached, ReadRowGroup(t, *f, *reader, rg));
+      }
+      if (cached != nullptr) {
         auto it = std::lower_bound(
-            rows->begin(), rows->end(), id,
+            cached->begin(), cached->end(), id,
             [](const storage::StoredRow& r, std::string_view k) { return r.id < k; });
-        if (it == rows->end() || it->id != id) continue;
+        if (it == cached->end() || it->id != id) continue;
         if (it->deleted) return std::optional<Value>();
         return std::optional<Value>(it->doc);
       }

@@ -262,40 +262,6 @@ Result<std::unique_ptr<DBImpl::Table>> DBImpl::MakeViewTable(ViewRt* v) {
 // ---------------------------------------------------------------------------
 // Reading the current state (applied + overlay + this batch's staged changes)
 
-// Like Lookup, but reads whole row groups through the decoded-row cache: view
-// maintenance keeps looking up the same related documents (hot working set).
-Result<std::optional<Value>> DBImpl::LookupCached(const Table& t, const ReadView& view,
-                                                  std::string_view id) {
-  if (view.mem != nullptr) {
-    auto it = view.mem->find(id);
-    if (it != view.mem->end()) {
-      if (it->second.deleted) return std::optional<Value>();
-      return std::optional<Value>(it->second.doc);
-    }
-  }
-  auto tf = view.manifest.tables.find(t.name);
-  if (tf == view.manifest.tables.end()) return std::optional<Value>();
-  const auto& files = tf->second.files;
-  for (auto f = files.rbegin(); f != files.rend(); ++f) {
-    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(*f));
-    int leaf = reader->schema().FindLeaf("$id");
-    if (leaf < 0) return Status::Corruption(f->path + " has no $id column");
-    auto rgs = reader->PruneRowGroups(
-        {parquet::ColumnPredicate{leaf, parquet::ColumnPredicate::Op::kEq, std::string(id)}});
-    for (int rg : rgs) {
-      PQ_ASSIGN_OR_RETURN(auto rows, ReadRowGroup(t, *f, *reader, rg));
-      auto it = std::lower_bound(
-          rows->begin(), rows->end(), id,
-          [](const storage::StoredRow& r, std::string_view k) { return r.id < k; });
-      if (it != rows->end() && it->id == id) {
-        if (it->deleted) return std::optional<Value>();
-        return std::optional<Value>(it->doc);
-      }
-    }
-  }
-  return std::optional<Value>();
-}
-
 class DBImpl::BatchLookup : public views::RelatedLookup {
  public:
   BatchLookup(DBImpl* db, const Staged* staged) : db_(db), staged_(staged) {}
@@ -312,7 +278,7 @@ class DBImpl::BatchLookup : public views::RelatedLookup {
     if (t == nullptr) return std::optional<Value>();
     std::shared_lock<std::shared_mutex> l(db_->mu_);
     ReadView& view = View(t);
-    return db_->LookupCached(*t, view, id);
+    return db_->Lookup(*t, view, id, /*cache_row_groups=*/true);
   }
 
   Result<std::vector<Value>> FindByField(std::string_view collection, std::string_view field,
@@ -353,7 +319,7 @@ class DBImpl::BatchLookup : public views::RelatedLookup {
           std::shared_lock<std::shared_mutex> l(db_->mu_);
           ReadView& view = View(t);
           for (const std::string& id : ids) {
-            PQ_ASSIGN_OR_RETURN(std::optional<Value> doc, db_->LookupCached(*t, view, id));
+            PQ_ASSIGN_OR_RETURN(std::optional<Value> doc, db_->Lookup(*t, view, id, /*cache_row_groups=*/true));
             if (doc && filter.Matches(*doc)) found.emplace(id, std::move(*doc));
           }
         }
