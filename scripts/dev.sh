@@ -86,7 +86,8 @@ run_tests() {
     name=$(basename "$f" _fuzz)
     corpus=fuzz/corpus/$name
     mkdir -p build/san/corpus/"$name"
-    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 build/san/corpus/"$name" \
+    if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -artifact_prefix=build/san/ \
+        build/san/corpus/"$name" \
         $([ -d "$corpus" ] && echo "$corpus") >build/san/"$name".fuzz.log 2>&1; then
       passed=$((passed + 1))
     else

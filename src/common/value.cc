@@ -1273,7 +1273,7 @@ Result<int64_t> ParseTimestampMicros(std::string_view s) {
     } else if (sc.Peek() == '+' || sc.Peek() == '-') {
       const bool neg = sc.Peek() == '-';
       sc.Consume(sc.Peek());
-      int oh, om = 0;
+      int oh = 0, om = 0;
       ok = sc.Digits(2, &oh, "offset hour");
       if (ok && sc.Consume(':')) {
         ok = sc.Digits(2, &om, "offset minute");
@@ -1281,7 +1281,7 @@ Result<int64_t> ParseTimestampMicros(std::string_view s) {
         ok = sc.Digits(2, &om, "offset minute");
       }
       if (ok && (oh > 23 || om > 59)) ok = sc.Fail("offset out of range");
-      offset_minutes = (neg ? -1 : 1) * (oh * 60 + om);
+      if (ok) offset_minutes = (neg ? -1 : 1) * (oh * 60 + om);
     } else {
       ok = sc.Fail("expected 'Z', '+HH:MM' or '-HH:MM'");
     }

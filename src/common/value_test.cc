@@ -658,6 +658,9 @@ TEST(TimestampTest, RejectsMalformed) {
   }
   EXPECT_NE(ParseTimestampMicros("2024-01-15T24:00").status().message().find("hour 24"),
             std::string::npos);
+  // A malformed offset hour is an error, not arithmetic on an unset value (fuzzer find).
+  EXPECT_TRUE(ParseTimestampMicros("2402-10-16T00:00:00+ 1$:00").status().IsInvalidArgument());
+  EXPECT_TRUE(ParseTimestampMicros("2024-01-15T00:00:00-x").status().IsInvalidArgument());
 }
 
 }  // namespace
