@@ -148,6 +148,11 @@ class Value {
   std::shared_ptr<void> heavy_;  // std::string / Decimal / Array / Object payload (COW)
 };
 
+// Rewrites a Value::ParseJson error ("invalid JSON at byte N: ...") as
+// "invalid JSON at line L, column C: <detail>" for `text` (the parsed text), counting
+// lines from `first_line`. Any other status yields its message unchanged.
+std::string DescribeJsonError(const Status& status, std::string_view text, int64_t first_line = 1);
+
 // ISO-8601 helpers (UTC). Parse accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.f{1,9}]]"
 // with "Z" or "+HH:MM"/"-HH:MM" offsets (or none = UTC), and a space instead of 'T'
 // (also 't'/'z', ',' as the decimal mark, "+HHMM"/"+HH"). Years 0001..9999; fractional

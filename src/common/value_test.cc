@@ -658,6 +658,14 @@ TEST(TimestampTest, RejectsMalformed) {
   }
   EXPECT_NE(ParseTimestampMicros("2024-01-15T24:00").status().message().find("hour 24"),
             std::string::npos);
+  // ParseJson errors are reported by line and column of the text.
+  const std::string text = "{\"a\": 1,\n \"b\": ]}";
+  auto bad = Value::ParseJson(text);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(DescribeJsonError(bad.status(), text).rfind("invalid JSON at line 2, column 7: ", 0), 0u)
+      << DescribeJsonError(bad.status(), text);
+  EXPECT_EQ(DescribeJsonError(bad.status(), text, 10).rfind("invalid JSON at line 11,", 0), 0u);
+  EXPECT_EQ(DescribeJsonError(Status::NotFound("x"), text), "x");
   // A malformed offset hour is an error, not arithmetic on an unset value (fuzzer find).
   EXPECT_TRUE(ParseTimestampMicros("2402-10-16T00:00:00+ 1$:00").status().IsInvalidArgument());
   EXPECT_TRUE(ParseTimestampMicros("2024-01-15T00:00:00-x").status().IsInvalidArgument());

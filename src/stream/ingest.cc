@@ -390,36 +390,6 @@ void SplitFieldMessage(const std::string& msg, std::string_view collection,
   e->reason = msg;
 }
 
-std::string JsonErrorAt(const Status& status, std::string_view text, int64_t first_line) {
-  const std::string& msg = status.message();
-  static constexpr std::string_view kPrefix = "invalid JSON at byte ";
-  if (msg.compare(0, kPrefix.size(), kPrefix) != 0) return msg;
-  size_t pos = kPrefix.size();
-  uint64_t byte = 0;
-  while (pos < msg.size() && msg[pos] >= '0' && msg[pos] <= '9') {
-    byte = byte * 10 + static_cast<uint64_t>(msg[pos] - '0');
-    pos++;
-  }
-  if (msg.compare(pos, 2, ": ") != 0) return msg;
-  std::string detail = msg.substr(pos + 2);
-  if (detail.rfind("parse error", 0) == 0) {
-    size_t colon = detail.find(": ");
-    if (colon != std::string::npos) detail = detail.substr(colon + 2);
-  }
-  size_t offset = byte == 0 ? 0 : static_cast<size_t>(byte - 1);
-  if (offset > text.size()) offset = text.size();
-  int64_t line = first_line;
-  size_t line_start = 0;
-  for (size_t i = 0; i < offset; i++) {
-    if (text[i] == '\n') {
-      line++;
-      line_start = i + 1;
-    }
-  }
-  return "invalid JSON at line " + std::to_string(line) + ", column " +
-         std::to_string(offset - line_start + 1) + ": " + detail;
-}
-
 }  // namespace
 
 std::string IngestError::ToString() const {
@@ -541,7 +511,7 @@ bool PayloadMapper::Map(const Value& item, Value* doc, IngestError* error) const
 
 Result<Value> ParseJsonDocument(std::string_view text) {
   auto v = Value::ParseJson(text);
-  if (!v.ok()) return Status::InvalidArgument(JsonErrorAt(v.status(), text, 1));
+  if (!v.ok()) return Status::InvalidArgument(DescribeJsonError(v.status(), text, 1));
   return v;
 }
 
@@ -555,7 +525,7 @@ Result<std::vector<Value>> ParsePayload(std::string_view text) {
   if (start == text.size()) return items;
   if (text[start] == '[') {
     auto v = Value::ParseJson(text);
-    if (!v.ok()) return Status::InvalidArgument(JsonErrorAt(v.status(), text, 1));
+    if (!v.ok()) return Status::InvalidArgument(DescribeJsonError(v.status(), text, 1));
     return v->as_array();
   }
   // A single object (possibly spread over lines) or NDJSON.
@@ -572,7 +542,7 @@ Result<std::vector<Value>> ParsePayload(std::string_view text) {
     line_no++;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     auto v = Value::ParseJson(line);
-    if (!v.ok()) return Status::InvalidArgument(JsonErrorAt(v.status(), line, line_no));
+    if (!v.ok()) return Status::InvalidArgument(DescribeJsonError(v.status(), line, line_no));
     items.push_back(std::move(*v));
   }
   return items;

@@ -61,40 +61,6 @@ Value JsonObject(std::initializer_list<std::pair<std::string_view, Value>> membe
 
 // ---- arguments ----------------------------------------------------------------
 
-std::string DescribeJsonError(const Status& status, std::string_view text, int64_t first_line) {
-  // Value::ParseJson: "invalid JSON at byte N: parse error at line L, column C: <detail>"
-  // where N counts the bytes read up to and including the offending one.
-  const std::string& msg = status.message();
-  static constexpr std::string_view kPrefix = "invalid JSON at byte ";
-  if (msg.compare(0, kPrefix.size(), kPrefix) != 0) return msg;
-  size_t pos = kPrefix.size();
-  uint64_t byte = 0;
-  while (pos < msg.size() && msg[pos] >= '0' && msg[pos] <= '9') {
-    byte = byte * 10 + static_cast<uint64_t>(msg[pos] - '0');
-    pos++;
-  }
-  if (msg.compare(pos, 2, ": ") != 0) return msg;
-  std::string detail = msg.substr(pos + 2);
-  // Drop nlohmann's own position (relative to the text we passed) for ours.
-  if (detail.rfind("parse error", 0) == 0) {
-    size_t colon = detail.find(": ");
-    if (colon != std::string::npos) detail = detail.substr(colon + 2);
-  }
-  size_t offset = byte == 0 ? 0 : static_cast<size_t>(byte - 1);
-  if (offset > text.size()) offset = text.size();
-  int64_t line = first_line;
-  size_t line_start = 0;
-  for (size_t i = 0; i < offset; i++) {
-    if (text[i] == '\n') {
-      line++;
-      line_start = i + 1;
-    }
-  }
-  int64_t column = static_cast<int64_t>(offset - line_start) + 1;
-  return "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) +
-         ": " + detail;
-}
-
 Result<Value> ParseJsonArgument(std::string_view what, std::string_view text) {
   auto v = Value::ParseJson(text);
   if (!v.ok()) {

@@ -62,10 +62,6 @@ Result<Value> ParseJsonArgument(std::string_view what, std::string_view text);
 // Parses an ISO-8601 timestamp argument into micros; errors name `what`.
 Result<int64_t> ParseTimestampArgument(std::string_view what, std::string_view text);
 
-// Rewrites a Value::ParseJson error ("invalid JSON at byte N: ...") of `text` into
-// "invalid JSON at line L, column C: ..." (line numbers start at `first_line`).
-std::string DescribeJsonError(const Status& status, std::string_view text, int64_t first_line = 1);
-
 // Reads a whole file ("-" = stdin).
 Result<std::string> ReadInputFile(const std::string& path);
 
