@@ -42,6 +42,46 @@ Result<std::unique_ptr<DB>> DB::Open(const Options& options) {
 
 namespace db {
 
+storage::ColumnSpec ColumnSpecFor(const catalog::FieldDef& f, DecimalColumns decimals) {
+  storage::ColumnSpec c;
+  c.name = f.name;
+  c.is_array = f.type.is_array;
+  switch (f.type.kind) {
+    case catalog::TypeKind::kString:
+    case catalog::TypeKind::kRelation:
+      c.kind = storage::ColumnKind::kString;
+      break;
+    case catalog::TypeKind::kInt:
+      c.kind = storage::ColumnKind::kInt;
+      break;
+    case catalog::TypeKind::kFloat:
+      c.kind = storage::ColumnKind::kDouble;
+      break;
+    case catalog::TypeKind::kDecimal:
+      if (decimals == DecimalColumns::kNative) {
+        c.kind = storage::ColumnKind::kDecimal;
+        c.precision = f.type.precision;
+        c.scale = f.type.scale;
+      } else {
+        c.kind = storage::ColumnKind::kVariant;
+      }
+      break;
+    case catalog::TypeKind::kBoolean:
+      c.kind = storage::ColumnKind::kBool;
+      break;
+    case catalog::TypeKind::kTimestamp:
+      c.kind = storage::ColumnKind::kTimestamp;
+      break;
+    case catalog::TypeKind::kDate:
+      c.kind = storage::ColumnKind::kDate;
+      break;
+    default:
+      c.kind = storage::ColumnKind::kVariant;
+      break;
+  }
+  return c;
+}
+
 namespace {
 
 // Decoded row groups kept for point lookups and repeated scans, bounded by the
@@ -53,40 +93,7 @@ storage::TableSpec TableSpecFor(const catalog::CollectionDef& def) {
   spec.name = def.name();
   spec.type_name = def.type_name();
   for (const catalog::FieldDef& f : def.fields()) {
-    if (!f.type.is_stored()) continue;
-    storage::ColumnSpec c;
-    c.name = f.name;
-    c.is_array = f.type.is_array;
-    switch (f.type.kind) {
-      case catalog::TypeKind::kString:
-      case catalog::TypeKind::kRelation:
-        c.kind = storage::ColumnKind::kString;
-        break;
-      case catalog::TypeKind::kInt:
-        c.kind = storage::ColumnKind::kInt;
-        break;
-      case catalog::TypeKind::kFloat:
-        c.kind = storage::ColumnKind::kDouble;
-        break;
-      case catalog::TypeKind::kDecimal:
-        c.kind = storage::ColumnKind::kDecimal;
-        c.precision = f.type.precision;
-        c.scale = f.type.scale;
-        break;
-      case catalog::TypeKind::kBoolean:
-        c.kind = storage::ColumnKind::kBool;
-        break;
-      case catalog::TypeKind::kTimestamp:
-        c.kind = storage::ColumnKind::kTimestamp;
-        break;
-      case catalog::TypeKind::kDate:
-        c.kind = storage::ColumnKind::kDate;
-        break;
-      default:
-        c.kind = storage::ColumnKind::kVariant;
-        break;
-    }
-    spec.columns.push_back(std::move(c));
+    if (f.type.is_stored()) spec.columns.push_back(ColumnSpecFor(f, DecimalColumns::kNative));
   }
   return spec;
 }

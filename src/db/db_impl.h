@@ -54,6 +54,11 @@
 
 namespace parquedb::db {
 
+// How a stored field maps to a column. Views store decimals as JSON text (kAsVariant):
+// the scale of an aggregate over decimals varies.
+enum class DecimalColumns : uint8_t { kNative, kAsVariant };
+storage::ColumnSpec ColumnSpecFor(const catalog::FieldDef& f, DecimalColumns decimals);
+
 // Collection name of the internal lineage records of views in the CDC log (never a
 // valid schema key, filtered out of change streams and listeners).
 inline constexpr std::string_view kLineageCollection = "$lineage";

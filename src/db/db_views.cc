@@ -107,37 +107,6 @@ bool IsReservedColumn(std::string_view n) {
          n == "$type" || n == "createdAt" || n == "updatedAt" || n == "version";
 }
 
-storage::ColumnSpec ColumnFor(const catalog::FieldDef& f) {
-  storage::ColumnSpec c;
-  c.name = f.name;
-  c.is_array = f.type.is_array;
-  switch (f.type.kind) {
-    case catalog::TypeKind::kString:
-    case catalog::TypeKind::kRelation:
-      c.kind = storage::ColumnKind::kString;
-      break;
-    case catalog::TypeKind::kInt:
-      c.kind = storage::ColumnKind::kInt;
-      break;
-    case catalog::TypeKind::kFloat:
-      c.kind = storage::ColumnKind::kDouble;
-      break;
-    case catalog::TypeKind::kBoolean:
-      c.kind = storage::ColumnKind::kBool;
-      break;
-    case catalog::TypeKind::kTimestamp:
-      c.kind = storage::ColumnKind::kTimestamp;
-      break;
-    case catalog::TypeKind::kDate:
-      c.kind = storage::ColumnKind::kDate;
-      break;
-    default:  // decimals (scales vary per aggregate) and everything else: JSON text
-      c.kind = storage::ColumnKind::kVariant;
-      break;
-  }
-  return c;
-}
-
 bool ScalarFits(storage::ColumnKind k, const Value& v) {
   switch (k) {
     case storage::ColumnKind::kString:
@@ -251,7 +220,8 @@ Result<std::unique_ptr<DBImpl::Table>> DBImpl::MakeViewTable(ViewRt* v) {
   spec.columns.push_back(row);
   for (const catalog::FieldDef& f : v->spec->OutputColumns()) {
     if (IsReservedColumn(f.name)) continue;
-    spec.columns.push_back(ColumnFor(f));
+    // Decimals as JSON text: their scales vary per aggregate.
+    spec.columns.push_back(ColumnSpecFor(f, DecimalColumns::kAsVariant));
   }
   PQ_ASSIGN_OR_RETURN(storage::RowCodec codec, storage::RowCodec::Make(spec));
   t->codec = std::make_unique<storage::RowCodec>(std::move(codec));
