@@ -369,16 +369,8 @@ Result<std::shared_ptr<parquet::FileReader>> DBImpl::OpenFile(const storage::Dat
 
 Result<std::shared_ptr<const std::vector<storage::StoredRow>>> DBImpl::ReadRowGroup(
     const Table& t, const storage::DataFile& f, parquet::FileReader& reader, int rg) {
+  if (auto cached = CachedRowGroup(f, rg)) return cached;
   std::string key = f.path + "#" + std::to_string(rg);
-  {
-    std::lock_guard<std::mutex> l(cache_mu_);
-    for (auto it = rg_cache_.begin(); it != rg_cache_.end(); ++it) {
-      if (it->first == key) {
-        rg_cache_.splice(rg_cache_.begin(), rg_cache_, it);
-        return rg_cache_.front().second;
-      }
-    }
-  }
   std::vector<parquet::ColumnVector> cols(reader.schema().num_leaves());
   for (size_t l = 0; l < cols.size(); l++) {
     PQ_RETURN_IF_ERROR(reader.ReadColumnChunk(rg, static_cast<int>(l), &cols[l]));
