@@ -11,30 +11,6 @@ namespace {
 
 using Kind = Value::Kind;
 
-// Type brackets: comparisons only happen within one bracket (numbers share one).
-int Bracket(Kind k) {
-  switch (k) {
-    case Kind::kNull:
-      return 0;
-    case Kind::kBool:
-      return 1;
-    case Kind::kInt:
-    case Kind::kDouble:
-    case Kind::kDecimal:
-      return 2;
-    case Kind::kString:
-      return 3;
-    case Kind::kDate:
-      return 4;
-    case Kind::kTimestamp:
-      return 5;
-    case Kind::kArray:
-      return 6;
-    case Kind::kObject:
-      return 7;
-  }
-  return 8;
-}
 
 // A literal with its string coercions precomputed: ISO-8601 timestamps and dates,
 // and exact decimals (JSON carries decimals as strings, e.g. "1000.50").
@@ -75,7 +51,7 @@ int Cmp3(int64_t a, int64_t b) { return a < b ? -1 : (a > b ? 1 : 0); }
 
 // Compares a document value with an operand; nullopt across type brackets.
 std::optional<int> CompareOperand(const Value& y, const Operand& op) {
-  if (Bracket(y.kind()) == Bracket(op.value.kind())) return Value::Compare(y, op.value);
+  if (TypeBracket(y.kind()) == TypeBracket(op.value.kind())) return Value::Compare(y, op.value);
   if (y.kind() == Kind::kTimestamp && op.has_ts) return Cmp3(y.as_int(), op.ts);
   if (y.kind() == Kind::kDate && op.has_date) return Cmp3(y.as_date(), op.date);
   if (y.kind() == Kind::kDecimal && op.has_decimal) return Value::Compare(y, op.decimal);
@@ -592,6 +568,30 @@ bool Filter::IsConjunctive() const {
   bool exact = true;
   CollectConjuncts(impl_->root, &out, &exact);
   return exact;
+}
+
+int TypeBracket(Value::Kind k) {
+  switch (k) {
+    case Kind::kNull:
+      return 0;
+    case Kind::kBool:
+      return 1;
+    case Kind::kInt:
+    case Kind::kDouble:
+    case Kind::kDecimal:
+      return 2;
+    case Kind::kString:
+      return 3;
+    case Kind::kDate:
+      return 4;
+    case Kind::kTimestamp:
+      return 5;
+    case Kind::kArray:
+      return 6;
+    case Kind::kObject:
+      return 7;
+  }
+  return 8;
 }
 
 namespace {

@@ -78,6 +78,10 @@ struct Predicate {
   std::string regex_options;  // $options for kRegex, else empty
 };
 
+// Type brackets: values compare only within one bracket (null, bool, numbers, string,
+// date, timestamp, array, object; numbers of every kind share one).
+int TypeBracket(Value::Kind k);
+
 // Compares a document value `field` with a filter `literal` under the filter's type
 // bracketing: <0, 0, >0, or nullopt when they are not comparable (such a comparison never
 // matches). Coerces a string literal to a timestamp/date when `field` is one and the

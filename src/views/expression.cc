@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "query/filter.h"
+
 namespace parquedb::views {
 
 namespace {
@@ -70,30 +72,6 @@ std::optional<Value> AddDecimals(const Value& a, const Value& b, int sign) {
   const i128 r = sign > 0 ? xa + ya : xa - ya;  // |xa|,|ya| < 10^38: no i128 overflow
   if (Magnitude(r) >= kDecimalLimit) return std::nullopt;
   return Value::Dec(Decimal{r, s});
-}
-
-int Bracket(Kind k) {
-  switch (k) {
-    case Kind::kNull:
-      return 0;
-    case Kind::kBool:
-      return 1;
-    case Kind::kInt:
-    case Kind::kDouble:
-    case Kind::kDecimal:
-      return 2;
-    case Kind::kString:
-      return 3;
-    case Kind::kDate:
-      return 4;
-    case Kind::kTimestamp:
-      return 5;
-    case Kind::kArray:
-      return 6;
-    case Kind::kObject:
-      return 7;
-  }
-  return 8;
 }
 
 int Cmp3(int64_t a, int64_t b) { return a < b ? -1 : (a > b ? 1 : 0); }
@@ -348,7 +326,7 @@ bool Truthy(const Value& v) {
 }
 
 std::optional<int> CompareLikeFilter(const Value& a, const Value& b) {
-  if (Bracket(a.kind()) == Bracket(b.kind())) return Value::Compare(a, b);
+  if (query::TypeBracket(a.kind()) == query::TypeBracket(b.kind())) return Value::Compare(a, b);
   if (b.kind() == Kind::kString) return CompareTemporalWithString(a, b.as_string());
   if (a.kind() == Kind::kString) {
     auto c = CompareTemporalWithString(b, a.as_string());
