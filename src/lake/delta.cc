@@ -189,7 +189,9 @@ class DeltaTable final : public LakeTable {
           snap.metadata = *mt;
         } else if (auto pt = a.find("protocol"); pt != a.end()) {
           snap.protocol = *pt;
-          int rv = pt->is_object() ? pt->value("minReaderVersion", 1) : 1;
+          int rv = pt->is_object() && pt->contains("minReaderVersion") && (*pt)["minReaderVersion"].is_number_integer()
+                     ? (*pt)["minReaderVersion"].get<int>()
+                     : 1;
           if (rv > 3) return Status::NotSupported("delta: reader version " + std::to_string(rv));
           if (rv == 3 && pt->contains("readerFeatures") && (*pt)["readerFeatures"].is_array()) {
             for (const json& f : (*pt)["readerFeatures"]) {
@@ -451,25 +453,6 @@ Result<std::unique_ptr<LakeTable>> OpenDelta(Env* env, const std::string& root,
     return s;
   }
   return std::unique_ptr<LakeTable>(std::move(t));
-}
-
-std::string_view FormatName(Format f) { return f == Format::kIceberg ? "iceberg" : "delta"; }
-
-Result<Format> ParseFormat(std::string_view name) {
-  if (name == "iceberg") return Format::kIceberg;
-  if (name == "delta") return Format::kDelta;
-  return Status::InvalidArgument("unknown table format '" + std::string(name) +
-                                 "' (expected native, iceberg or delta)");
-}
-
-Result<std::unique_ptr<LakeTable>> OpenLakeTable(Format format, Env* env, const std::string& root,
-                                                 const storage::RowCodec& codec) {
-  return format == Format::kIceberg ? OpenIceberg(env, root, &codec) : OpenDelta(env, root, &codec);
-}
-
-Result<std::unique_ptr<LakeTable>> OpenLakeTableForRead(Format format, Env* env,
-                                                        const std::string& root) {
-  return format == Format::kIceberg ? OpenIceberg(env, root, nullptr) : OpenDelta(env, root, nullptr);
 }
 
 }  // namespace parquedb::lake

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <filesystem>
 #include <random>
 #include <set>
@@ -413,6 +415,63 @@ TEST_P(LakeTableTest, ExpireKeepsTheStateAtTheCutoffAndLaterVersions) {
   ASSERT_TRUE((*t)->Commit({Row("new", ++seq, 1)}, {}).ok());
   model["new"] = 1;
   EXPECT_EQ(Content(**t), model);
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace parquedb::lake
+
+namespace parquedb::lake {
+namespace {
+
+// Metadata fields of the wrong JSON type (a fuzzer finding: a string where Delta's
+// protocol.minReaderVersion must be a number) are Corruption, never an exception.
+TEST(LakeMetadata, WrongTypedFieldsAreCorruptionNotACrash) {
+  std::string root = (std::filesystem::temp_directory_path() /
+                      ("lake_wrong_types_" + std::to_string(::getpid())))
+                         .string();
+  std::filesystem::remove_all(root);
+  Env* env = Env::Default();
+  auto write = [&](const std::string& rel, const std::string& body) {
+    std::string path = root + "/" + rel;
+    ASSERT_TRUE(env->CreateDirs(path.substr(0, path.rfind('/'))).ok());
+    ASSERT_TRUE(env->WriteFileAtomic(path, body).ok());
+  };
+  const std::vector<std::string> delta_bodies = {
+      R"({"protocol":{"minReaderVersion":"1","minWriterVersion":2}})",
+      "{\"protocol\":{\"minReaderVersion\":1}}\n{\"metaData\":{\"id\":7,\"schemaString\":3}}",
+      "{\"add\":{\"path\":\"a.parquet\",\"size\":\"big\",\"stats\":5}}",
+  };
+  for (const std::string& body : delta_bodies) {
+    std::filesystem::remove_all(root);
+    write("_delta_log/00000000000000000000.json", body);
+    auto t = OpenLakeTableForRead(Format::kDelta, env, root);
+    if (!t.ok()) {
+      EXPECT_TRUE(t.status().IsCorruption() || t.status().IsNotSupported()) << t.status().ToString();
+      continue;
+    }
+    auto h = (*t)->History();
+    auto c = (*t)->Current();
+    auto s = (*t)->Scan(std::nullopt);
+    for (const Status& st : {h.status(), c.status(), s.status()}) {
+      EXPECT_TRUE(st.ok() || st.IsCorruption() || st.IsNotSupported() || st.IsNotFound())
+          << body << ": " << st.ToString();
+    }
+  }
+  std::filesystem::remove_all(root);
+  write("metadata/v1.metadata.json",
+        R"({"format-version":2,"table-uuid":"x","location":"/tmp","last-sequence-number":"9",)"
+        R"("last-updated-ms":"now","last-column-id":1,"current-schema-id":"0","schemas":[],)"
+        R"("current-snapshot-id":"5","snapshots":[{"snapshot-id":"5","timestamp-ms":[]}]})");
+  auto t = OpenLakeTableForRead(Format::kIceberg, env, root);
+  if (t.ok()) {
+    for (const Status& st : {(*t)->History().status(), (*t)->Current().status(),
+                             (*t)->Scan(std::nullopt).status()}) {
+      EXPECT_TRUE(st.ok() || st.IsCorruption() || st.IsNotFound()) << st.ToString();
+    }
+  } else {
+    EXPECT_TRUE(t.status().IsCorruption()) << t.status().ToString();
+  }
   std::filesystem::remove_all(root);
 }
 

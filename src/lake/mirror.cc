@@ -212,7 +212,7 @@ Result<std::vector<std::string>> LakeMirror::StaleSources(
       return Status::Corruption("view " + view + ": bad source state");
     }
     std::string name = s["name"].get<std::string>();
-    std::string fmt = s.value("format", "native");
+    std::string fmt = s.contains("format") && s["format"].is_string() ? s["format"].get<std::string>() : "native";
     if (fmt == "native") {
       auto n = native_seqs.find(name);
       uint64_t rec = s.contains("snapshot-id") && s["snapshot-id"].is_number_unsigned()
