@@ -190,6 +190,38 @@ class DB {
   virtual Result<int64_t> Count(std::string_view collection, const Value& filter,
                                 std::optional<int64_t> as_of = std::nullopt) = 0;
 
+  // GROUP BY on the columnar engine (src/exec; what SQL aggregates run on): the live
+  // documents of a collection matching `filter` (as Find), grouped by top-level
+  // fields, optionally truncated to a UTC time bucket (the bucket's start timestamp,
+  // as SQL date_trunc), with per group: count of rows (call field ""), count of
+  // non-null values, sum (exact for ints - int64, else a scale-0 decimal - and
+  // decimals; doubles summed in scan order; null without values), min, max.
+  // NotSupported (nothing read on the caller's behalf matters) when the engine
+  // cannot answer: views, variant/array/nested fields, doubles as keys, sums over
+  // non-numbers, a field whose kind differs between data files.
+  struct AggregateRequest {
+    Value filter;  // null or {}: every document
+    struct Key {
+      std::string field;
+      std::string bucket;  // "" or minute, hour, day, week (ISO), month, year
+    };
+    std::vector<Key> group_by;
+    struct Call {
+      std::string op;     // "count", "sum", "min", "max"
+      std::string field;  // "" with "count": rows
+    };
+    std::vector<Call> aggregates;
+    std::optional<int64_t> as_of;
+    bool check_only = false;  // only check that the engine applies (no scan)
+  };
+  struct AggregateRow {
+    std::vector<Value> keys;    // per group_by entry
+    std::vector<Value> values;  // per aggregates entry
+  };
+  // Groups in no particular order; with no group_by exactly one row.
+  virtual Result<std::vector<AggregateRow>> Aggregate(std::string_view collection,
+                                                      const AggregateRequest& request) = 0;
+
   // Writes every unflushed change into Parquet data files and commits them.
   virtual Status Flush() = 0;
   // Flushes, then rewrites each collection's data files into one per collection

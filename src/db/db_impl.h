@@ -43,6 +43,7 @@
 #include <atomic>
 
 #include "catalog/catalog.h"
+#include "exec/column.h"
 #include "lake/mirror.h"
 #include "log/log.h"
 #include "parquedb/db.h"
@@ -64,6 +65,11 @@ storage::ColumnSpec ColumnSpecFor(const catalog::FieldDef& f, DecimalColumns dec
 inline constexpr std::string_view kLineageCollection = "$lineage";
 // File name (under <db>/views/) of the view checkpoint of the manifest flushed to `seq`.
 std::string CheckpointName(uint64_t flushed_seq);
+// Whether full refreshes of aggregated views may use the columnar engine (default
+// true; tests switch it off to compare with the row path) and how many did.
+bool ColumnarRefreshEnabled();
+void SetColumnarRefreshEnabled(bool enabled);
+uint64_t ColumnarRefreshCount();
 // ViewSpec::Compile plus the checks it leaves to other modules (cron text), as the DB
 // needs them for schema views, RegisterView and AlterView.
 Result<std::shared_ptr<const views::ViewSpec>> CompileView(const catalog::ViewDef& def,
@@ -89,6 +95,8 @@ class DBImpl final : public DB {
                                   const FindOptions& options) override;
   Result<int64_t> Count(std::string_view collection, const Value& filter,
                         std::optional<int64_t> as_of) override;
+  Result<std::vector<AggregateRow>> Aggregate(std::string_view collection,
+                                              const AggregateRequest& request) override;
   Status Flush() override;
   Status Compact() override;
   Status Vacuum(int64_t retention_micros) override;
@@ -234,6 +242,32 @@ class DBImpl final : public DB {
   using ShadowMap = std::vector<std::vector<bool>>;
   Result<std::shared_ptr<const ShadowMap>> Shadows(const Table& t,
                                                    const storage::Manifest& manifest);
+  // One data file of a scan: its row groups left after statistics pruning and which
+  // of its rows newer versions supersede (shared by Scan and ScanColumns).
+  struct FileScan {
+    std::shared_ptr<parquet::FileReader> reader;
+    std::vector<int> keep;            // row groups to read
+    std::vector<size_t> first_row;    // file row ordinal of each row group's first row
+    const std::vector<bool>* shadowed = nullptr;
+    const std::map<std::string, storage::StoredRow, std::less<>>* mem = nullptr;  // non-empty
+    // Whether row i of row group rg (with $id `id`) is superseded by a newer version.
+    bool Hidden(int rg, size_t i, std::string_view id) const;
+    bool MayHide() const { return shadowed != nullptr || mem != nullptr; }
+  };
+  Result<FileScan> OpenFileScan(const Table& t, const ReadView& view, const ShadowMap& shadows,
+                                size_t fi, const query::Filter& filter);
+  // ---- columnar execution (db_exec.cc) ----
+  // Calls fn with batches (columns = `fields`, top-level names) of every live row of
+  // `t` in `view` matching `filter` whose $id is not in *exclude: first the
+  // memtable's rows, then per data file and row group. NotSupported when a field or
+  // the filter is beyond the engine (the caller falls back to the row path).
+  Status ScanColumns(const Table& t, const ReadView& view, const query::Filter& filter,
+                     const std::vector<std::string>& fields,
+                     const std::set<std::string, std::less<>>* exclude,
+                     const std::function<Status(const exec::Batch&)>& fn);
+  // Full refresh of an aggregated view through src/exec; NotSupported when its
+  // pipeline is beyond it (FullRebuildLocked then uses the row path).
+  Result<std::unique_ptr<views::ViewMaintainer>> ExecRebuildLocked(ViewRt* v, Staged* staged);
   // The $id column of a row group (sorted), cached (bounded by kIdCacheIds ids).
   Result<std::shared_ptr<const std::vector<std::string>>> RowGroupIds(
       const storage::DataFile& f, parquet::FileReader& reader, int rg, int id_leaf);

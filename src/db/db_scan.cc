@@ -90,6 +90,37 @@ Result<std::shared_ptr<const DBImpl::ShadowMap>> DBImpl::Shadows(
   return std::shared_ptr<const ShadowMap>(map);
 }
 
+bool DBImpl::FileScan::Hidden(int rg, size_t i, std::string_view id) const {
+  if (shadowed != nullptr) {
+    const size_t ord = first_row[static_cast<size_t>(rg)] + i;
+    if (ord < shadowed->size() && (*shadowed)[ord]) return true;
+  }
+  return mem != nullptr && mem->find(id) != mem->end();
+}
+
+Result<DBImpl::FileScan> DBImpl::OpenFileScan(const Table& t, const ReadView& view,
+                                              const ShadowMap& shadows, size_t fi,
+                                              const query::Filter& filter) {
+  const storage::DataFile& f = view.manifest.tables.at(t.name).files[fi];
+  FileScan fs;
+  fs.shadowed = fi < shadows.size() && !shadows[fi].empty() ? &shadows[fi] : nullptr;
+  fs.mem = view.mem != nullptr && !view.mem->empty() ? view.mem : nullptr;
+  PQ_ASSIGN_OR_RETURN(fs.reader, OpenFile(f));
+  const parquet::FileReader& reader = *fs.reader;
+  // View tables: typed columns are best effort (the exact row is "$row"), so
+  // statistics pruning does not apply.
+  auto preds = t.view != nullptr ? std::vector<parquet::ColumnPredicate>()
+                                 : t.codec->PrunePredicates(reader.schema(), filter);
+  fs.keep = reader.PruneRowGroups(preds);
+  fs.first_row.assign(static_cast<size_t>(reader.num_row_groups()) + 1, 0);
+  for (int rg = 0; rg < reader.num_row_groups(); rg++) {
+    fs.first_row[static_cast<size_t>(rg) + 1] =
+        fs.first_row[static_cast<size_t>(rg)] +
+        static_cast<size_t>(reader.metadata().row_groups[static_cast<size_t>(rg)].num_rows);
+  }
+  return fs;
+}
+
 Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& filter,
                     const std::function<void(Value&&)>& fn) {
   const auto* mem = view.mem;
@@ -102,37 +133,17 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
   if (tf == view.manifest.tables.end()) return Status::OK();
   const auto& files = tf->second.files;
   PQ_ASSIGN_OR_RETURN(std::shared_ptr<const ShadowMap> shadows, Shadows(t, view.manifest));
-  const bool mem_shadows = mem != nullptr && !mem->empty();
   const std::vector<std::string> filter_fields = filter.ReferencedFields();
   const bool match_all = filter.spec().kind() != Value::Kind::kObject ||
                          filter.spec().as_object().empty();
 
   for (size_t fi = 0; fi < files.size(); fi++) {
     const storage::DataFile& f = files[fi];
-    const std::vector<bool>* shadowed =
-        fi < shadows->size() && !(*shadows)[fi].empty() ? &(*shadows)[fi] : nullptr;
-    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(f));
-    // View tables: typed columns are best effort (the exact row is "$row"), so neither
-    // statistics pruning nor partial decoding applies.
+    PQ_ASSIGN_OR_RETURN(FileScan fs, OpenFileScan(t, view, *shadows, fi, filter));
+    parquet::FileReader* reader = fs.reader.get();
+    const std::vector<int>& keep = fs.keep;
     const bool is_view = t.view != nullptr;
-    auto preds = is_view ? std::vector<parquet::ColumnPredicate>()
-                         : t.codec->PrunePredicates(reader->schema(), filter);
-    const std::vector<int> keep = reader->PruneRowGroups(preds);
-    // Row ordinal of each row group's first row within the file (for shadow bits).
-    std::vector<size_t> first_row(static_cast<size_t>(reader->num_row_groups()) + 1, 0);
-    for (int rg = 0; rg < reader->num_row_groups(); rg++) {
-      first_row[static_cast<size_t>(rg) + 1] =
-          first_row[static_cast<size_t>(rg)] +
-          static_cast<size_t>(reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows);
-    }
-    // Whether row i of row group rg (with $id `id`) is superseded by a newer version.
-    auto hidden = [&](int rg, size_t i, std::string_view id) {
-      if (shadowed != nullptr) {
-        const size_t ord = first_row[static_cast<size_t>(rg)] + i;
-        if (ord < shadowed->size() && (*shadowed)[ord]) return true;
-      }
-      return mem_shadows && mem->find(id) != mem->end();
-    };
+    auto hidden = [&fs](int rg, size_t i, std::string_view id) { return fs.Hidden(rg, i, id); };
     const storage::RowCodec::ColumnSelection sel =
         storage::RowCodec::SelectColumns(reader->schema(), filter_fields);
     const storage::RowCodec::FlatFilterPlan flat =

@@ -546,10 +546,19 @@ Status DBImpl::MaintainViewsLocked(int64_t ts, Staged* staged, std::vector<Chang
 
 Status DBImpl::FullRebuildLocked(ViewRt* v, Staged* staged, int64_t ts,
                                  std::vector<ChangeEvent>* events) {
-  auto m = std::make_unique<views::ViewMaintainer>(v->spec);
+  // Aggregated views the columnar engine covers are computed by it (db_exec.cc);
+  // NotSupported: the row path.
+  std::unique_ptr<views::ViewMaintainer> m;
+  if (ColumnarRefreshEnabled()) {
+    auto r = ExecRebuildLocked(v, staged);
+    if (r.ok()) m = std::move(*r);
+    if (!r.ok() && !r.status().IsNotSupported()) return r.status();
+  }
+  const bool columnar = m != nullptr;
+  if (!columnar) m = std::make_unique<views::ViewMaintainer>(v->spec);
   BatchLookup lookup(this, staged);
   const std::string source = v->spec->source();
-  PQ_RETURN_IF_ERROR(m->Rebuild(
+  if (!columnar) PQ_RETURN_IF_ERROR(m->Rebuild(
       [&](const std::function<Status(const Value&)>& fn) {
         return ScanCurrentLocked(source, staged, fn);
       },

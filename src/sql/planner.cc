@@ -578,6 +578,175 @@ Result<int64_t> ConstInt(const ExprPtr& e, const std::vector<Value>& params, con
   return v->as_int();
 }
 
+// ---- columnar engine (DB::Aggregate, src/exec) ----
+
+// What a declared top-level field compares like: 'n' number, 's' string, 'b' bool,
+// 't' timestamp; 0 for anything else (variants, arrays, dates, relations).
+char FieldClass(const TableInfo& t, const std::string& top) {
+  if (top.find('.') != std::string::npos) return 0;
+  for (const char* p : {"int", "float", "double", "decimal"}) {
+    if (t.FieldIs(top, p)) return 'n';
+  }
+  if (t.FieldIs(top, "string")) return 's';
+  if (t.FieldIs(top, "boolean")) return 'b';
+  if (t.FieldIs(top, "timestamp")) return 't';
+  return 0;
+}
+
+bool LiteralFits(char cls, const Value& v) {
+  switch (cls) {
+    case 'n': return v.is_number();
+    case 's': return v.kind() == K::kString;
+    case 'b': return v.kind() == K::kBool;
+    case 't': return v.kind() == K::kTimestamp;
+    default: return false;
+  }
+}
+
+// The Mongo filter that selects exactly the rows for which `e` (a WHERE) is true, for
+// conjunctions of comparisons of typed columns with literals of their class, IN,
+// BETWEEN and IS [NOT] NULL (the filter language and SQL agree on these); nullopt
+// for anything else.
+bool ExactConjuncts(const ExprPtr& e, const TableInfo& t, const std::vector<Value>& params,
+                    int64_t now, Value::Array* out) {
+  auto column = [&](const ExprPtr& x) -> char {
+    return x->kind == ExprKind::kColumn ? FieldClass(t, x->path) : 0;
+  };
+  auto literal = [&](const ExprPtr& x, char cls) -> std::optional<Value> {
+    auto v = ConstValue(*x, params, now);
+    if (!v || !LiteralFits(cls, *v)) return std::nullopt;
+    return v;
+  };
+  auto cond = [&](const std::string& field, Value c) {
+    out->push_back(Value::MakeObject({{field, std::move(c)}}));
+  };
+  switch (e->kind) {
+    case ExprKind::kBinary: {
+      if (e->op == "AND") {
+        return ExactConjuncts(e->args[0], t, params, now, out) &&
+               ExactConjuncts(e->args[1], t, params, now, out);
+      }
+      static const std::pair<const char*, const char*> kOps[] = {
+          {"=", "$eq"}, {"<", "$lt"}, {"<=", "$lte"}, {">", "$gt"}, {">=", "$gte"}};
+      static const std::pair<const char*, const char*> kFlip[] = {
+          {"=", "$eq"}, {"<", "$gt"}, {"<=", "$gte"}, {">", "$lt"}, {">=", "$lte"}};
+      for (int side = 0; side < 2; side++) {
+        const ExprPtr& col = e->args[static_cast<size_t>(side)];
+        const ExprPtr& lit = e->args[static_cast<size_t>(1 - side)];
+        const char cls = column(col);
+        if (cls == 0) continue;
+        auto v = literal(lit, cls);
+        if (!v) return false;
+        if (cls == 'b' && e->op != "=") return false;
+        for (const auto& [sql_op, mongo_op] : side == 0 ? kOps : kFlip) {
+          if (e->op == sql_op) {
+            cond(col->path, Value::MakeObject({{mongo_op, *v}}));
+            return true;
+          }
+        }
+        return false;
+      }
+      return false;
+    }
+    case ExprKind::kIsNull: {
+      if (column(e->args[0]) == 0) return false;
+      cond(e->args[0]->path, e->negated ? Value::MakeObject({{"$ne", Value()}}) : Value());
+      return true;
+    }
+    case ExprKind::kIn: {
+      const char cls = column(e->args[0]);
+      if (cls == 0 || e->negated) return false;
+      Value::Array list;
+      for (size_t i = 1; i < e->args.size(); i++) {
+        auto v = literal(e->args[i], cls);
+        if (!v) return false;
+        list.push_back(std::move(*v));
+      }
+      cond(e->args[0]->path, Value::MakeObject({{"$in", Value::MakeArray(std::move(list))}}));
+      return true;
+    }
+    case ExprKind::kBetween: {
+      const char cls = column(e->args[0]);
+      if (cls == 0 || e->negated || cls == 'b') return false;
+      auto lo = literal(e->args[1], cls);
+      auto hi = literal(e->args[2], cls);
+      if (!lo || !hi) return false;
+      cond(e->args[0]->path, Value::MakeObject({{"$gte", *lo}, {"$lte", *hi}}));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// How one SQL aggregate reads the columnar result: indexes into the request's calls.
+struct ColumnarAgg {
+  std::string name;
+  int first = -1, second = -1;  // avg: sum, count
+};
+
+// A DB::Aggregate request computing the groups and aggregates of `s`, or nullopt
+// when the statement is beyond it (the row path runs).
+std::optional<DB::AggregateRequest> ColumnarRequest(const SelectStmt& s, const TableInfo& t,
+                                                    const std::vector<ExprPtr>& aggs,
+                                                    const std::vector<Value>& params,
+                                                    int64_t now, std::vector<ColumnarAgg>* map) {
+  if (t.is_view) return std::nullopt;
+  DB::AggregateRequest req;
+  if (s.where) {
+    Value::Array conj;
+    if (!ExactConjuncts(s.where, t, params, now, &conj)) return std::nullopt;
+    req.filter = conj.size() == 1 ? conj[0] : Value::MakeObject({{"$and", Value::MakeArray(std::move(conj))}});
+  }
+  for (const ExprPtr& g : s.group_by) {
+    if (g->kind == ExprKind::kColumn && g->path.find('.') == std::string::npos) {
+      req.group_by.push_back({g->path, ""});
+      continue;
+    }
+    if (g->kind == ExprKind::kFunction && (g->name == "date_trunc" || g->name == "datetrunc") &&
+        g->args.size() == 2 && g->args[0]->kind == ExprKind::kLiteral &&
+        g->args[0]->value.kind() == K::kString && g->args[1]->kind == ExprKind::kColumn &&
+        t.FieldIs(g->args[1]->path, "timestamp")) {
+      std::string unit = g->args[0]->value.as_string();
+      for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (unit != "minute" && unit != "hour" && unit != "day" && unit != "week" &&
+          unit != "month" && unit != "year") {
+        return std::nullopt;
+      }
+      req.group_by.push_back({g->args[1]->path, unit});
+      continue;
+    }
+    return std::nullopt;
+  }
+  auto call = [&](const std::string& op, const std::string& field) {
+    req.aggregates.push_back({op, field});
+    return static_cast<int>(req.aggregates.size() - 1);
+  };
+  for (const ExprPtr& a : aggs) {
+    if (a->distinct || a->args.size() != 1) return std::nullopt;
+    const ExprPtr& arg = a->args[0];
+    ColumnarAgg m;
+    m.name = a->name;
+    if (arg->kind == ExprKind::kStar) {
+      if (a->name != "count") return std::nullopt;
+      m.first = call("count", "");
+    } else if (arg->kind == ExprKind::kColumn && arg->path.find('.') == std::string::npos) {
+      if (a->name == "avg") {
+        m.first = call("sum", arg->path);
+        m.second = call("count", arg->path);
+      } else if (a->name == "count" || a->name == "sum" || a->name == "min" || a->name == "max") {
+        m.first = call(a->name, arg->path);
+      } else {
+        return std::nullopt;
+      }
+    } else {
+      return std::nullopt;
+    }
+    map->push_back(std::move(m));
+  }
+  return req;
+}
+
 }  // namespace
 
 Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
@@ -641,6 +810,21 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
     plan.push_back(limit >= 0 ? "sort: top-" + std::to_string(limit + offset) : std::string("sort: full"));
   }
 
+  // Aggregates over a collection run on the columnar engine when it covers them.
+  std::vector<ColumnarAgg> columnar_map;
+  std::optional<DB::AggregateRequest> columnar;
+  if (aggregated) {
+    columnar = ColumnarRequest(s, table, aggs, params, now, &columnar_map);
+    if (columnar) {
+      columnar->as_of = options.as_of;
+      columnar->check_only = true;
+      if (!db->Aggregate(table.name, *columnar).ok()) columnar.reset();
+      if (columnar) columnar->check_only = false;
+    }
+  }
+  plan.push_back(columnar ? "engine: columnar (src/exec: column scan, vectorized hash aggregate)"
+                          : "engine: row (documents)");
+
   SqlResult result;
   if (stmt.explain) {
     result.columns = {"plan"};
@@ -649,16 +833,28 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
     return result;
   }
 
-  auto docs_r = db->Find(table.name, filter, fo);
-  if (!docs_r.ok()) return docs_r.status();
-  std::vector<Value> docs = std::move(*docs_r);
+  std::optional<std::vector<DB::AggregateRow>> columnar_rows;
+  if (columnar) {
+    auto r = db->Aggregate(table.name, *columnar);
+    if (r.ok()) {
+      columnar_rows = std::move(*r);
+    } else if (!r.status().IsNotSupported()) {
+      return r.status();
+    }
+  }
+  std::vector<Value> docs;
+  if (!columnar_rows) {
+    auto docs_r = db->Find(table.name, filter, fo);
+    if (!docs_r.ok()) return docs_r.status();
+    docs = std::move(*docs_r);
+  }
 
   EvalContext base;
   base.params = &params;
   base.now = now;
 
   // WHERE.
-  if (s.where) {
+  if (s.where && !columnar_rows) {
     size_t w = 0;
     for (size_t i = 0; i < docs.size(); i++) {
       EvalContext ctx = base;
@@ -763,7 +959,33 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
     return Status::OK();
   };
 
-  if (!aggregated) {
+  if (columnar_rows) {
+    std::vector<std::string> group_texts;
+    for (const auto& g : s.group_by) group_texts.push_back(ExprToString(*g));
+    for (DB::AggregateRow& row : *columnar_rows) {
+      std::vector<Value> agg_values;
+      for (const ColumnarAgg& m : columnar_map) {
+        const Value& first = row.values[static_cast<size_t>(m.first)];
+        if (m.name == "avg") {
+          const Value& n = row.values[static_cast<size_t>(m.second)];
+          agg_values.push_back(n.as_int() == 0 || first.is_null()
+                                   ? Value()
+                                   : Value::Double(first.as_double() / static_cast<double>(n.as_int())));
+        } else {
+          agg_values.push_back(first);
+        }
+      }
+      EvalContext ctx = base;
+      ctx.group_texts = &group_texts;
+      ctx.group_values = &row.keys;
+      ctx.agg_values = &agg_values;
+      if (s.having) {
+        PQ_ASSIGN_OR_RETURN(Value h, Eval(*s.having, ctx));
+        if (!IsTrue(h)) continue;
+      }
+      PQ_RETURN_IF_ERROR(emit(ctx, nullptr));
+    }
+  } else if (!aggregated) {
     for (const Value& d : docs) {
       EvalContext ctx = base;
       ctx.row = &d;

@@ -485,6 +485,42 @@ void NumericAccumulator::Rescale(int32_t new_scale) {
   scale_ = new_scale;
 }
 
+void NumericAccumulator::AddExact(int64_t n, const Int256& sum, const Int256& sum_sq,
+                                  int32_t scale) {
+  if (n <= 0) return;
+  if (scale < 0) {
+    Int256 term = sum;
+    if (scale_ > 0) term = term * Int256::Pow10(scale_);
+    exact_ += term;
+    if (squares_) {
+      Int256 sq = sum_sq;
+      if (scale_ > 0) sq = sq * Int256::Pow10(2 * scale_);
+      exact_sq_ += sq;
+    }
+    n_ += n;
+    return;
+  }
+  const int32_t s = std::clamp(scale, 0, kMaxDecimalDigits);
+  if (s > scale_) Rescale(s);
+  Int256 term = sum;
+  if (scale_ > s) term = term * Int256::Pow10(scale_ - s);
+  exact_ += term;
+  if (squares_) {
+    Int256 sq = sum_sq;
+    if (scale_ > s) sq = sq * Int256::Pow10(2 * (scale_ - s));
+    exact_sq_ += sq;
+  }
+  n_ += n;
+  n_decimal_ += n;
+  for (auto& [sc, cnt] : scales_) {
+    if (sc == s) {
+      cnt += n;
+      return;
+    }
+  }
+  scales_.emplace_back(s, n);
+}
+
 int32_t NumericAccumulator::LiveScale() const {
   int32_t s = 0;
   for (const auto& [scale, n] : scales_) s = std::max(s, scale);
@@ -731,6 +767,19 @@ AggState::AggState(AggKind kind) : kind_(kind) {
       state_.emplace<FirstLast>();
       break;
   }
+}
+
+Status AggState::AddCount(int64_t n) {
+  if (kind_ != AggKind::kCount) return Status::InvalidArgument("AddCount on a non-$count state");
+  count_ += n;
+  return Status::OK();
+}
+
+Status AggState::AddExact(int64_t n, const Int256& sum, const Int256& sum_sq, int32_t scale) {
+  auto* acc = std::get_if<NumericAccumulator>(&state_);
+  if (acc == nullptr) return Status::InvalidArgument("AddExact on a non-numeric aggregate state");
+  acc->AddExact(n, sum, sum_sq, scale);
+  return Status::OK();
 }
 
 Status AggState::Update(const Value& v, int weight, const OrderKey* order) {

@@ -158,6 +158,10 @@ class NumericAccumulator {
   explicit NumericAccumulator(bool squares = false) : squares_(squares) {}
   // Adds (weight +1) or retracts (-1) a number; non-numbers are ignored.
   void Update(const Value& v, int weight);
+  // Bulk addition (the columnar engine): `n` ints (scale < 0) or decimals of one
+  // `scale` whose exact sum and sum of squares (at that scale) are given; the state
+  // then equals Update(v, +1) for each of them.
+  void AddExact(int64_t n, const Int256& sum, const Int256& sum_sq, int32_t scale);
   int64_t count() const { return n_; }
   Value Sum(const Value& zero) const;
   Value Average() const;
@@ -197,6 +201,11 @@ class AggState {
   // $first/$last only (may be null for the others). Corruption when retracting a value
   // that is not live.
   Status Update(const Value& v, int weight, const OrderKey* order);
+  // Bulk additions (the columnar engine), equal to Update(v, +1, nullptr) per value:
+  // $count of `n` non-null values; $sum/$avg/$stddev/$variance of ints or decimals
+  // (NumericAccumulator::AddExact). InvalidArgument for other kinds.
+  Status AddCount(int64_t n);
+  Status AddExact(int64_t n, const Int256& sum, const Int256& sum_sq, int32_t scale);
   // The aggregate's current value; `zero` is the result of $sum over no values.
   Value Finalize(const Value& zero) const;
 

@@ -425,6 +425,33 @@ Status ViewMaintainer::Rebuild(const ScanFn& scan, RelatedLookup& lookup, Delta*
   return Status::OK();
 }
 
+Status ViewMaintainer::RebuildFromGroups(std::vector<GroupState> groups) {
+  if (!spec_->aggregated() || spec_->has_expand()) {
+    return Status::InvalidArgument("view " + spec_->name() +
+                                   ": only aggregated views without $expand take groups");
+  }
+  Clear();
+  std::string key;
+  for (GroupState& gs : groups) {
+    if (gs.rows <= 0) continue;
+    if (gs.key_values.size() != spec_->group_keys().size() ||
+        gs.aggs.size() != spec_->computes().size()) {
+      return Status::InvalidArgument("view " + spec_->name() + ": group shape mismatch");
+    }
+    Pipeline::KeyFromValues(gs.key_values, &key);
+    Group g;
+    g.rows = gs.rows;
+    g.key_values = Value::MakeArray(std::move(gs.key_values));
+    g.aggs = std::move(gs.aggs);
+    auto [it, inserted] = groups_.emplace(key, std::move(g));
+    if (!inserted) {
+      return Status::InvalidArgument("view " + spec_->name() + ": duplicate group " + key);
+    }
+    rows_.emplace(key, GroupRow(key, it->second));
+  }
+  return Status::OK();
+}
+
 // --------------------------------- persistence ---------------------------------
 
 Status ViewMaintainer::Rebind(std::shared_ptr<const ViewSpec> spec) {

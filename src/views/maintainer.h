@@ -110,6 +110,17 @@ class ViewMaintainer {
   // `out` is given it receives the difference from the previous rows. On error the state
   // is partial: retry the rebuild.
   Status Rebuild(const ScanFn& scan, RelatedLookup& lookup, Delta* out = nullptr);
+  // Full refresh from groups aggregated elsewhere (the columnar engine, src/exec):
+  // replaces the state with `groups` (key values already bucketed, one per $groupBy
+  // entry; the group's row count; one AggState per $compute), which must be what
+  // Rebuild would build from the same rows. Aggregated views without expansions
+  // only (InvalidArgument otherwise); groups with 0 rows are dropped.
+  struct GroupState {
+    std::vector<Value> key_values;
+    int64_t rows = 0;
+    std::vector<AggState> aggs;
+  };
+  Status RebuildFromGroups(std::vector<GroupState> groups);
 
   // Current output rows by key (every row has spec().OutputColumns(), "$id" first).
   const std::map<std::string, Value>& Rows() const { return rows_; }

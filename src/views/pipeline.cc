@@ -228,6 +228,16 @@ void Pipeline::GroupKey(const Value& row, std::vector<Value>* values, std::strin
   key->push_back(']');
 }
 
+void Pipeline::KeyFromValues(const std::vector<Value>& values, std::string* key) {
+  key->clear();
+  key->push_back('[');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) key->push_back(',');
+    AppendCanonical(key, values[i]);
+  }
+  key->push_back(']');
+}
+
 void Pipeline::ComputeInputs(const Value& row, size_t i, std::vector<Value>* out) const {
   const ComputeSpec& c = spec_->computes()[i];
   switch (c.input) {

@@ -95,6 +95,8 @@ class Pipeline {
   Value Project(const Value& row, std::string_view key) const;
   // Group key values and canonical key of a row (aggregated views).
   void GroupKey(const Value& row, std::vector<Value>* values, std::string* key) const;
+  // The canonical group key of already computed (bucketed) key values.
+  static void KeyFromValues(const std::vector<Value>& values, std::string* key);
   // Appends the inputs of computes()[i] for `row`.
   void ComputeInputs(const Value& row, size_t i, std::vector<Value>* out) const;
   // The ordering key of rows from source document `doc` (for $first/$last).
