@@ -5,6 +5,8 @@
 #                          integration, interop), then a clang ASan+UBSan build (unit
 #                          tests, then each libFuzzer target briefly)
 #   scripts/dev.sh bench   install deps, build, run the Parquet throughput benchmark
+#   scripts/dev.sh compare [--smoke] [--rows N] [--out DIR]   peer comparison with DuckDB,
+#                          PostgreSQL, ClickHouse and SQLite (bench/compare/run.sh)
 #   scripts/dev.sh setup | build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -114,5 +116,6 @@ case "${1:-run}" in
   run) setup; build; main_job ;;
   test) setup; run_tests ;;
   bench) setup; bench ;;
-  *) echo "usage: $0 run|test|bench|setup|build" >&2; exit 2 ;;
+  compare) shift; bash bench/compare/run.sh "$@" ;;  # installs its servers itself
+  *) echo "usage: $0 run|test|bench|compare|setup|build" >&2; exit 2 ;;
 esac
