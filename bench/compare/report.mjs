@@ -155,7 +155,7 @@ function chart(r) {
   const bars = [['parquedb', r.parquedb], ...peers.map(p => [p, r.peers[p].value])].filter(([, v]) => v !== null && v !== undefined && v > 0);
   if (!bars.length) return '';
   const max = Math.max(...bars.map(([, v]) => v)), min = Math.min(...bars.map(([, v]) => v));
-  const lo = Math.floor(Math.log10(min)) - 0, hi = Math.ceil(Math.log10(max)) + (max === min ? 1 : 0);
+  const lo = Math.floor(Math.log10(min) - 0.5), hi = Math.ceil(Math.log10(max)) + (max === min ? 1 : 0);
   const x = v => 130 + (Math.log10(v) - lo) / Math.max(hi - lo, 1) * 380;
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${bars.length * 24 + 30}" role="img" aria-label="${esc(r.metric)}">`;
   for (let e = lo; e <= hi; e++) {
