@@ -120,14 +120,17 @@ struct ViewState {
   std::optional<int64_t> next_refresh;  // scheduled views: next cron fire time
   // Source name -> the source's sequence/snapshot the view reflects.
   std::map<std::string, uint64_t> source_snapshots;
+  // Source name -> the sequence of the source's latest committed change now; a
+  // source whose entry is ahead of source_snapshots is what the view lags behind.
+  std::map<std::string, uint64_t> source_sequences;
   bool incremental = false;  // whether the last refresh applied changes only
   std::string reason;        // why it was not incremental / why stale or invalid
   int64_t rows = 0;
   uint64_t definition_version = 0;  // hash of the normalized definition
   bool within_grace_period = false;  // stale but still served (gracePeriod)
   std::string last_error;            // empty unless the last refresh failed
-  // {"name", "state", "lastRefresh", "staleSince", "sourceSnapshots", "incremental",
-  //  "reason", ...} with ISO-8601 timestamps.
+  // {"name", "state", "lastRefresh", "staleSince", "sourceSnapshots",
+  //  "sourceSequences", "incremental", "reason", ...} with ISO-8601 timestamps.
   Value ToJson() const;
 };
 

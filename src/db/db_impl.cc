@@ -1025,6 +1025,9 @@ Value ViewState::ToJson() const {
   Value snaps = Value::MakeObject();
   for (const auto& [src, seq] : source_snapshots) snaps.Set(src, Value::Int(static_cast<int64_t>(seq)));
   o.Set("sourceSnapshots", std::move(snaps));
+  Value current = Value::MakeObject();
+  for (const auto& [src, seq] : source_sequences) current.Set(src, Value::Int(static_cast<int64_t>(seq)));
+  o.Set("sourceSequences", std::move(current));
   o.Set("incremental", Value::Bool(incremental));
   o.Set("reason", Value::String(reason));
   o.Set("rows", Value::Int(rows));

@@ -1223,6 +1223,10 @@ ViewState DBImpl::StateOf(const ViewRt& v) {
   } else {
     s.source_snapshots = v.lin.snapshots;
   }
+  for (const std::string& dep : spec.dependencies()) {
+    auto it = last_change_.find(dep);
+    s.source_sequences[dep] = it == last_change_.end() ? 0 : it->second.first;
+  }
   if (!v.lin.built || v.lin.hash != v.rows_hash || !v.maint) {
     s.state = "invalid";
   } else if (!v.streaming() && v.stale_since) {
