@@ -14,6 +14,14 @@
 //   GET    /views/<Name>/state
 //   POST   /views/<Name>/refresh[?full=1]
 //   GET    /health                                 {"status": "ok", ...} (no token needed)
+//   GET    / and /dashboard                        the web dashboard page (no token needed;
+//                                                  its API calls send one: open /?token=T)
+//   GET    /api/collections                        {"collections": [{"name", "rows"}]}
+//   GET    /api/views                              {"now", "lastSequence", "views": [state +
+//                                                  "definition" + "lag": {"sequences",
+//                                                  "seconds"}]}
+//   GET    /api/dag                                {"nodes": [{"id", "kind", "level", "rows",
+//                                                  ...}], "edges": [{"from", "to", "kind"}]}
 //
 // Errors are {"error": {"status", "code", "message"[, "field"]}}: 400 bad JSON (with
 // line and column) or bad query, 401 missing/wrong bearer token, 404 unknown

@@ -4,12 +4,15 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "parquedb/stream.h"
+#include "server/dashboard_page.h"
 
 namespace parquedb::server {
 namespace {
@@ -195,6 +198,38 @@ Result<Value> FindBodyFromQuery(const httplib::Request& req) {
   return Value::MakeObject(std::move(o));
 }
 
+
+bool IsSystemName(std::string_view name) { return !name.empty() && name[0] == '_'; }
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A view's state for the dashboard: ViewState::ToJson() plus its definition (the
+// schema entry) and how far it lags: "lag": {"sequences": the largest distance of a
+// source's latest change sequence ahead of the one the view reflects, "seconds":
+// since the first source change the view does not reflect (0 when fresh)}.
+Value DashboardView(const ViewState& v, const Value& schema, int64_t now) {
+  Value o = v.ToJson();
+  const Value* def = schema.Find(v.name);
+  o.Set("definition", def != nullptr ? *def : Value());
+  uint64_t behind = 0;
+  for (const auto& [src, current] : v.source_sequences) {
+    auto it = v.source_snapshots.find(src);
+    uint64_t reflected = it == v.source_snapshots.end() ? 0 : it->second;
+    if (current > reflected) behind = std::max(behind, current - reflected);
+  }
+  double seconds = 0;
+  if (v.state == "stale" && v.stale_since) {
+    seconds = static_cast<double>(std::max<int64_t>(0, now - *v.stale_since)) / 1e6;
+  }
+  o.Set("lag", Value::MakeObject({{"sequences", Value::Int(static_cast<int64_t>(behind))},
+                                  {"seconds", Value::Double(seconds)}}));
+  return o;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -243,7 +278,9 @@ struct Server::Impl {
 
 void Server::Impl::Routes() {
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (options.token.empty() || req.path == "/health") {
+    // The dashboard page itself holds no data (its API calls carry the token).
+    if (options.token.empty() || req.path == "/health" || req.path == "/" ||
+        req.path == "/dashboard") {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     const std::string expected = "Bearer " + options.token;
@@ -412,6 +449,94 @@ void Server::Impl::Routes() {
     Value body = Value::MakeObject();
     if (req.body.find_first_not_of(" \t\r\n") != std::string::npos && !Body(req, res, &body)) return;
     view_find(req.matches[1], body, res);
+  });
+
+  // ---- dashboard: the page, and the JSON it reads beyond the endpoints above ----
+  auto page = [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(std::string(DashboardPage()), "text/html; charset=utf-8");
+  };
+  http.Get("/", page);
+  http.Get("/dashboard", page);
+  // {"collections": [{"name", "rows"}]} (system collections left out).
+  http.Get("/api/collections", [this](const httplib::Request&, httplib::Response& res) {
+    Value::Array out;
+    for (const std::string& c : db->Collections()) {
+      if (IsSystemName(c)) continue;
+      auto n = db->Count(c, Value::MakeObject());
+      if (!n.ok()) return SendStatus(res, n.status(), false, c);
+      out.push_back(Value::MakeObject({{"name", Value::String(c)}, {"rows", Value::Int(*n)}}));
+    }
+    SendJson(res, 200, Value::MakeObject({{"collections", Value::MakeArray(std::move(out))}}).ToJsonString());
+  });
+  // {"now", "lastSequence", "views": [state + "definition" + "lag"]} (see DashboardView).
+  http.Get("/api/views", [this](const httplib::Request&, httplib::Response& res) {
+    const int64_t now = WallMicros();
+    const Value schema = db->schema();
+    Value::Array out;
+    for (const ViewState& v : db->ListViews()) out.push_back(DashboardView(v, schema, now));
+    SendJson(res, 200,
+             Value::MakeObject({{"now", Value::String(FormatTimestampMicros(now))},
+                                {"lastSequence", Value::Int(static_cast<int64_t>(db->LastSequence()))},
+                                {"views", Value::MakeArray(std::move(out))}})
+                 .ToJsonString());
+  });
+  // The lineage DAG: {"nodes": [{"id", "kind": "collection"|"view", "level", "rows"
+  // [, "mode", "state"]}], "edges": [{"from", "to", "kind": "from"|"expand"}]}; a view's
+  // "from" edge comes from its $from, "expand" edges from the other collections its
+  // $expand reads; level 0 for collections, 1 + the deepest input for views.
+  http.Get("/api/dag", [this](const httplib::Request&, httplib::Response& res) {
+    std::map<std::string, int64_t> level;
+    Value::Array nodes;
+    for (const std::string& c : db->Collections()) {
+      if (IsSystemName(c)) continue;
+      auto n = db->Count(c, Value::MakeObject());
+      if (!n.ok()) return SendStatus(res, n.status(), false, c);
+      level[c] = 0;
+      nodes.push_back(Value::MakeObject({{"id", Value::String(c)},
+                                         {"kind", Value::String("collection")},
+                                         {"level", Value::Int(0)},
+                                         {"rows", Value::Int(*n)}}));
+    }
+    const std::vector<ViewState> views = db->ListViews();
+    // Levels by relaxation (views come in topological order; the loop does not rely on it).
+    for (size_t round = 0; round <= views.size(); round++) {
+      bool changed = false;
+      for (const ViewState& v : views) {
+        int64_t l = 1;
+        for (const auto& entry : v.source_sequences) {
+          auto it = level.find(entry.first);
+          if (it != level.end()) l = std::max(l, it->second + 1);
+        }
+        if (level[v.name] != l) {
+          level[v.name] = l;
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    Value::Array edges;
+    for (const ViewState& v : views) {
+      nodes.push_back(Value::MakeObject({{"id", Value::String(v.name)},
+                                         {"kind", Value::String("view")},
+                                         {"level", Value::Int(level[v.name])},
+                                         {"rows", Value::Int(v.rows)},
+                                         {"mode", Value::String(v.mode)},
+                                         {"state", Value::String(v.state)}}));
+      edges.push_back(Value::MakeObject({{"from", Value::String(v.source)},
+                                         {"to", Value::String(v.name)},
+                                         {"kind", Value::String("from")}}));
+      for (const auto& entry : v.source_sequences) {
+        if (entry.first == v.source) continue;
+        edges.push_back(Value::MakeObject({{"from", Value::String(entry.first)},
+                                           {"to", Value::String(v.name)},
+                                           {"kind", Value::String("expand")}}));
+      }
+    }
+    SendJson(res, 200,
+             Value::MakeObject({{"nodes", Value::MakeArray(std::move(nodes))},
+                                {"edges", Value::MakeArray(std::move(edges))}})
+                 .ToJsonString());
   });
 }
 

@@ -14,6 +14,11 @@ const schemaFile = path.join(scratch, 'schema.json');
 fs.writeFileSync(schemaFile, JSON.stringify({
   TailEvents: 'parquedb/tail',
   Note: { text: 'string!', n: 'int' },
+  // Views for the dashboard endpoints: a streaming one and a manual one over it.
+  Failures: { $from: 'TailEvents', $filter: { outcome: { $ne: 'ok' } },
+              $select: { scriptName: '$scriptName', outcome: '$outcome' } },
+  FailuresPerScript: { $from: 'Failures', $groupBy: ['scriptName'], $compute: { n: { $count: '*' } },
+                       $refresh: { mode: 'manual' } },
 }));
 
 function cli(args, input) {
@@ -250,6 +255,73 @@ await check('views endpoints answer JSON (404 for an unknown view)', async () =>
   assert.ok(s.status === 404 || s.status === 501, s.text);
   assert.ok(s.json.error);
 });
+await check('dashboard page: GET / and /dashboard serve the self-contained page without a token', async () => {
+  for (const p of ['/', '/dashboard']) {
+    const res = await fetch(base + p);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/html/);
+    const html = await res.text();
+    assert.match(html, /<title>ParqueDB dashboard<\/title>/);
+    assert.match(html, /\/api\/dag/);
+    assert.doesNotMatch(html, /(src|href)="https?:/, 'no external resources');
+  }
+  assert.equal((await call('GET', '/api/views', undefined, {})).status, 401, 'the data still needs the token');
+});
+await check('GET /api/collections: names with row counts (no system collections)', async () => {
+  const r = await call('GET', '/api/collections');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.collections.map((c) => c.name), ['TailEvents', 'Note']);
+  for (const c of r.json.collections) {
+    const n = (await call('POST', `/collections/${c.name}/find`, {})).json.count;
+    assert.equal(c.rows, n, c.name);
+  }
+});
+await check('GET /api/dag: collections and views as nodes, $from edges, levels', async () => {
+  const r = await call('GET', '/api/dag');
+  assert.equal(r.status, 200, r.text);
+  const nodes = Object.fromEntries(r.json.nodes.map((n) => [n.id, n]));
+  assert.deepEqual(Object.keys(nodes).sort(), ['Failures', 'FailuresPerScript', 'Note', 'TailEvents']);
+  assert.deepEqual([nodes.TailEvents.kind, nodes.TailEvents.level], ['collection', 0]);
+  assert.deepEqual([nodes.Failures.kind, nodes.Failures.level, nodes.Failures.mode], ['view', 1, 'streaming']);
+  assert.deepEqual([nodes.FailuresPerScript.level, nodes.FailuresPerScript.mode], [2, 'manual']);
+  assert.deepEqual(r.json.edges.map((e) => `${e.from}->${e.to}:${e.kind}`).sort(),
+                   ['Failures->FailuresPerScript:from', 'TailEvents->Failures:from']);
+  const failures = (await call('POST', '/views/Failures/find', {})).json.count;
+  assert.ok(failures > 0);
+  assert.equal(nodes.Failures.rows, failures);
+  assert.equal(nodes.TailEvents.rows, (await call('POST', '/collections/TailEvents/find', {})).json.count);
+});
+await check('GET /api/views: state, definition and lag; a refresh clears the lag', async () => {
+  await call('POST', '/views/FailuresPerScript/refresh', {});
+  let r = await call('GET', '/api/views');
+  assert.equal(r.status, 200, r.text);
+  assert.ok(Date.parse(r.json.now) > 0);
+  let v = Object.fromEntries(r.json.views.map((x) => [x.name, x]));
+  assert.deepEqual(Object.keys(v).sort(), ['Failures', 'FailuresPerScript']);
+  assert.deepEqual(v.FailuresPerScript.definition.$groupBy, ['scriptName']);
+  assert.equal(v.FailuresPerScript.state, 'fresh');
+  assert.deepEqual(v.FailuresPerScript.lag, { sequences: 0, seconds: 0 });
+  assert.deepEqual(v.Failures.lag, { sequences: 0, seconds: 0 }, 'streaming views do not lag');
+  // New failures: the manual view falls behind by the source sequences since its refresh.
+  const before = v.FailuresPerScript.sourceSnapshots.Failures;
+  const ing = await call('POST', '/ingest/TailEvents', [tailItem(5000), tailItem(5005)]);
+  assert.equal(ing.status, 200, ing.text);
+  r = await call('GET', '/api/views');
+  v = Object.fromEntries(r.json.views.map((x) => [x.name, x]));
+  const s = v.FailuresPerScript;
+  assert.equal(s.state, 'stale');
+  assert.equal(s.sourceSnapshots.Failures, before);
+  assert.ok(s.sourceSequences.Failures > before, JSON.stringify(s));
+  assert.equal(s.lag.sequences, s.sourceSequences.Failures - before);
+  assert.ok(s.lag.seconds >= 0 && s.lag.seconds < 600, JSON.stringify(s.lag));
+  assert.equal(r.json.lastSequence, (await call('GET', '/health')).json.lastSequence);
+  const ref = await call('POST', '/views/FailuresPerScript/refresh', {});
+  assert.equal(ref.json.state, 'fresh');
+  r = await call('GET', '/api/views');
+  v = Object.fromEntries(r.json.views.map((x) => [x.name, x]));
+  assert.deepEqual(v.FailuresPerScript.lag, { sequences: 0, seconds: 0 });
+  assert.equal(v.FailuresPerScript.sourceSnapshots.Failures, v.FailuresPerScript.sourceSequences.Failures);
+});
 await check('concurrent ingests all land', async () => {
   const before = (await call('POST', '/collections/TailEvents/find', {})).json.count;
   const rs = await Promise.all(Array.from({ length: 8 }, (_, k) =>
@@ -269,7 +341,7 @@ await check('SIGTERM stops the server cleanly', async () => {
 await check('data persisted after the server stopped', async () => {
   const r = cli(['count', 'TailEvents']);
   assert.equal(r.code, 0, r.err);
-  assert.equal(JSON.parse(r.out).count, 3 + 5 + 20 + 1 + 200);
+  assert.equal(JSON.parse(r.out).count, 3 + 5 + 20 + 1 + 2 + 200);
 });
 if (failures) { console.log(`${failures} failed`); process.exit(1); }
 console.log('all passed');
