@@ -18,6 +18,7 @@ APT_PACKAGES=(
   nlohmann-json3-dev libsnappy-dev libzstd-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libcpp-httplib-dev
   libhowardhinnant-date-dev avro-bin tzdata libsqlite3-dev
+  chromium  # headless browser for the dashboard test (tests/dashboard, playwright-core)
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }
