@@ -26,6 +26,19 @@
 
 namespace parquedb {
 
+// Progress of a long-running call, reported through Options::progress.
+struct Progress {
+  std::string_view operation;  // "write", "flush", "compact", "vacuum" or "refresh"
+  std::string_view target;     // the collection or view worked on; "" for the database
+  std::string_view unit;       // what done/total count: "documents", "rows" or "files"
+  int64_t done = 0;
+  // -1: unknown. For "refresh" an estimate from the source's data files (superseded
+  // versions included), so the last report of a refresh sets total = done.
+  int64_t total = -1;
+  int64_t removed = -1;  // "vacuum": files deleted so far (-1 elsewhere)
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
 struct Options {
   // Database directory (created if missing).
   std::string path = "./data";
@@ -54,6 +67,13 @@ struct Options {
   // Run scheduled view refreshes on a background thread (driven by `clock`). When
   // false, call DB::RunDueRefreshes() yourself (tests use a ManualClock this way).
   bool run_scheduler = true;
+  // Called during long operations: Write/InsertMany of many documents (every 4096
+  // validated), Flush and Compact (per row group written), Vacuum (per 64 files
+  // examined) and full view refreshes (every 4096 source rows), each ending with a
+  // report of done == total. Runs on the thread doing the work with the database's
+  // internal locks held: keep it fast and never call back into the DB. Empty (the
+  // default): nothing is reported and nothing is counted.
+  ProgressFn progress;
 };
 
 struct FindOptions {

@@ -1,6 +1,7 @@
 #include "db/db_impl.h"
 
 #include <algorithm>
+#include <iterator>
 #include <random>
 
 #include "common/value_codec.h"
@@ -762,6 +763,10 @@ Status DBImpl::AppendLocked(const WriteBatch& batch, std::vector<Value>* results
         e.op == ChangeOp::kDelete ? std::optional<Value>() : std::optional<Value>(e.after);
     out.push_back(e.after);
     events.push_back(std::move(e));
+    if (options_.progress && ((i + 1) % kProgressEvery == 0 || i + 1 == batch.size())) {
+      ReportProgress(options_.progress, "write", t->name, "documents",
+                     static_cast<int64_t>(i + 1), static_cast<int64_t>(batch.size()));
+    }
   }
   if (!views_.empty()) {
     Status vs = MaintainViewsLocked(ts, &staged, &events, 0);
@@ -812,17 +817,32 @@ Status DBImpl::FlushLocked() {
   if (!views_.empty()) PQ_RETURN_IF_ERROR(log_->Sync());
   const bool mirror = LakeActive();  // Iceberg/Delta tables follow (db_lake.cc)
   std::map<std::string, std::vector<storage::StoredRow>> flushed;
+  int64_t flush_total = 0, flush_done = 0;  // rows, for options_.progress
+  for (const auto& entry : tables_) flush_total += static_cast<int64_t>(entry.second->mem.size());
   for (auto& [name, t] : tables_) {
     if (t->mem.empty()) continue;
-    std::vector<storage::StoredRow> rows;
-    rows.reserve(t->mem.size());
-    for (const auto& [id, row] : t->mem) {
-      rows.push_back(t->view != nullptr ? EncodeViewRow(*t, row) : row);
+    // One row group at a time (the writer cuts row groups at row_group_rows anyway).
+    Table* table = t.get();
+    PQ_ASSIGN_OR_RETURN(auto builder, store_->NewDataFile(*table->codec, &m.next_file_id, wo));
+    std::vector<storage::StoredRow> group, all;  // all: every row, when mirrored
+    auto add_group = [&]() -> Status {
+      PQ_RETURN_IF_ERROR(builder->Add(group));
+      flush_done += static_cast<int64_t>(group.size());
+      ReportProgress(options_.progress, "flush", table->name, "rows", flush_done, flush_total);
+      if (mirror) std::move(group.begin(), group.end(), std::back_inserter(all));
+      group.clear();
+      return Status::OK();
+    };
+    for (const auto& [id, row] : table->mem) {
+      group.push_back(table->view != nullptr ? EncodeViewRow(*table, row) : row);
+      if (static_cast<int64_t>(group.size()) >= options_.row_group_rows) {
+        PQ_RETURN_IF_ERROR(add_group());
+      }
     }
-    PQ_ASSIGN_OR_RETURN(storage::DataFile df,
-                        store_->WriteDataFile(*t->codec, rows, &m.next_file_id, wo));
+    if (!group.empty()) PQ_RETURN_IF_ERROR(add_group());
+    PQ_ASSIGN_OR_RETURN(storage::DataFile df, builder->Finish());
     m.tables[name].files.push_back(std::move(df));
-    if (mirror) flushed[name] = std::move(rows);
+    if (mirror) flushed[name] = std::move(all);
   }
   m.flushed_seq = last_seq_;
   m.flushed_ts = last_ts_;
@@ -870,6 +890,8 @@ Status DBImpl::CompactTableLocked(Table* t, storage::Manifest* m) {
     size_t pos = 0;
   };
   std::vector<Cursor> cursors(files.size());
+  int64_t rows_in = 0, rows_read = 0;  // for options_.progress
+  for (const storage::DataFile& f : files) rows_in += f.rows;
   auto advance = [&](Cursor& c) -> Status {
     while (!c.rows || c.pos >= c.rows->size()) {
       c.rg++;
@@ -879,6 +901,8 @@ Status DBImpl::CompactTableLocked(Table* t, storage::Manifest* m) {
         return Status::OK();
       }
       PQ_ASSIGN_OR_RETURN(c.rows, ReadRowGroup(*t, *c.file, *c.reader, c.rg));
+      rows_read += static_cast<int64_t>(c.rows->size());
+      ReportProgress(options_.progress, "compact", t->name, "rows", rows_read, rows_in);
     }
     return Status::OK();
   };
@@ -959,7 +983,10 @@ Status DBImpl::Vacuum(int64_t retention_micros) {
   storage::ManifestInfo oldest;
   {
     std::unique_lock<std::shared_mutex> l(mu_);
-    PQ_ASSIGN_OR_RETURN(oldest, store_->Vacuum(cutoff));
+    PQ_ASSIGN_OR_RETURN(oldest, store_->Vacuum(cutoff, [this](int64_t examined, int64_t total,
+                                                             int64_t removed) {
+      ReportProgress(options_.progress, "vacuum", "", "files", examined, total, removed);
+    }));
     std::lock_guard<std::mutex> c(cache_mu_);
     readers_.clear();
     rg_cache_.clear();

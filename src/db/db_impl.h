@@ -60,6 +60,23 @@ namespace parquedb::db {
 enum class DecimalColumns : uint8_t { kNative, kAsVariant };
 storage::ColumnSpec ColumnSpecFor(const catalog::FieldDef& f, DecimalColumns decimals);
 
+// Options::progress granularity: documents/rows per report.
+inline constexpr int64_t kProgressEvery = 4096;
+// Calls `fn` (if set) with one Progress report.
+inline void ReportProgress(const ProgressFn& fn, std::string_view operation,
+                           std::string_view target, std::string_view unit, int64_t done,
+                           int64_t total, int64_t removed = -1) {
+  if (!fn) return;
+  Progress p;
+  p.operation = operation;
+  p.target = target;
+  p.unit = unit;
+  p.done = done;
+  p.total = total;
+  p.removed = removed;
+  fn(p);
+}
+
 // Collection name of the internal lineage records of views in the CDC log (never a
 // valid schema key, filtered out of change streams and listeners).
 inline constexpr std::string_view kLineageCollection = "$lineage";

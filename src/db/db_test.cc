@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -536,6 +537,101 @@ TEST_F(DBTest, CrashAtEveryOperationLosesNoAcknowledgedWrite) {
       EXPECT_TRUE(acked.count(id) || id == inflight) << "crash point " << k << " invented " << id;
     }
   }
+}
+
+TEST_F(DBTest, ProgressReportsOfLongOperations) {
+  struct Report {
+    std::string operation, target, unit;
+    int64_t done, total, removed;
+  };
+  std::vector<Report> reports;
+  options_.progress = [&](const Progress& p) {
+    reports.push_back({std::string(p.operation), std::string(p.target), std::string(p.unit),
+                       p.done, p.total, p.removed});
+  };
+  options_.row_group_rows = 1000;
+  options_.auto_flush_events = 0;
+  options_.auto_compact_files = 0;
+  options_.run_scheduler = false;
+  schema_.Set("PaidOrders", J(R"({"$from": "Order", "$filter": {"status": "paid"},
+      "$refresh": {"mode": "manual"}})"));
+  Open();
+  auto of = [&](std::string_view op) {
+    std::vector<Report> out;
+    for (const Report& r : reports) {
+      if (r.operation == op) out.push_back(r);
+    }
+    return out;
+  };
+  auto orders = [&](int n, int from) {
+    std::vector<Value> docs;
+    for (int i = 0; i < n; i++) {
+      Value d = Value::MakeObject();
+      d.Set("total", J("\"1.00\""));
+      d.Set("status", Value::String(i % 3 == 0 ? "paid" : "open"));
+      d.Set("$id", Value::String("o" + std::to_string(from + i)));
+      docs.push_back(std::move(d));
+    }
+    return docs;
+  };
+  // Monotonic done, ending with done == total.
+  auto check = [](const std::vector<Report>& rs) {
+    ASSERT_FALSE(rs.empty());
+    for (size_t i = 1; i < rs.size(); i++) EXPECT_GE(rs[i].done, rs[i - 1].done);
+    EXPECT_EQ(rs.back().done, rs.back().total);
+  };
+
+  reports.clear();
+  ASSERT_TRUE(db_->InsertMany("Order", orders(10000, 0)).ok());
+  auto w = of("write");
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_EQ(w[0].done, 4096);
+  EXPECT_EQ(w[1].done, 8192);
+  EXPECT_EQ(w[2].done, 10000);
+  EXPECT_EQ(w[2].total, 10000);
+  EXPECT_EQ(w[2].unit, "documents");
+
+  reports.clear();
+  ASSERT_TRUE(db_->Flush().ok());  // file A: 10 row groups of Order
+  auto f = of("flush");
+  check(f);
+  EXPECT_EQ(f.back().done, 10000);
+  EXPECT_EQ(std::count_if(f.begin(), f.end(), [](const Report& r) { return r.target == "Order"; }),
+            10);
+  ASSERT_TRUE(db_->InsertMany("Order", orders(5000, 10000)).ok());
+  ASSERT_TRUE(db_->Flush().ok());  // file B
+
+  reports.clear();
+  ASSERT_TRUE(db_->Compact().ok());  // A + B -> C
+  auto c = of("compact");
+  check(c);
+  EXPECT_EQ(c.size(), 15u);  // one report per input row group
+  EXPECT_EQ(c.back().done, 15000);
+  EXPECT_EQ(c.back().target, "Order");
+
+  reports.clear();
+  RefreshViewOptions full;
+  full.full = true;
+  ASSERT_TRUE(db_->RefreshView("PaidOrders", full).ok());
+  auto r = of("refresh");
+  check(r);
+  ASSERT_EQ(r.size(), 5u);  // the start, 4096, 8192, 12288, then the end
+  EXPECT_EQ(r[0].done, 0);
+  EXPECT_EQ(r[0].total, 15000);  // the estimate from the data files
+  EXPECT_EQ(r[1].done, 4096);
+  EXPECT_EQ(r.back().done, 15000);
+  EXPECT_EQ(r.back().target, "PaidOrders");
+
+  ASSERT_TRUE(db_->InsertMany("Order", orders(10, 20000)).ok());
+  ASSERT_TRUE(db_->Flush().ok());  // file D; manifests: C+D current, C kept as the horizon
+  clock_.AdvanceMicros(10000000);
+  reports.clear();
+  ASSERT_TRUE(db_->Vacuum(0).ok());
+  auto v = of("vacuum");
+  check(v);
+  EXPECT_EQ(v.back().unit, "files");
+  EXPECT_EQ(v.back().removed, 2);  // A and B
+  EXPECT_EQ(*db_->Count("Order", Value()), 15010);
 }
 
 }  // namespace

@@ -546,6 +546,20 @@ Status DBImpl::MaintainViewsLocked(int64_t ts, Staged* staged, std::vector<Chang
 
 Status DBImpl::FullRebuildLocked(ViewRt* v, Staged* staged, int64_t ts,
                                  std::vector<ChangeEvent>* events) {
+  const std::string source = v->spec->source();
+  // Progress: source rows scanned of an estimate (data file rows + memtable).
+  int64_t scanned = 0, estimate = -1;
+  if (options_.progress) {
+    if (Table* st = FindTableByName(source)) {
+      std::shared_lock<std::shared_mutex> l(mu_);
+      estimate = static_cast<int64_t>(st->mem.size());
+      auto tf = store_->current().tables.find(source);
+      if (tf != store_->current().tables.end()) {
+        for (const storage::DataFile& f : tf->second.files) estimate += f.rows;
+      }
+    }
+    ReportProgress(options_.progress, "refresh", v->name, "rows", 0, estimate);
+  }
   // Aggregated views the columnar engine covers are computed by it (db_exec.cc);
   // NotSupported: the row path.
   std::unique_ptr<views::ViewMaintainer> m;
@@ -557,12 +571,20 @@ Status DBImpl::FullRebuildLocked(ViewRt* v, Staged* staged, int64_t ts,
   const bool columnar = m != nullptr;
   if (!columnar) m = std::make_unique<views::ViewMaintainer>(v->spec);
   BatchLookup lookup(this, staged);
-  const std::string source = v->spec->source();
   if (!columnar) PQ_RETURN_IF_ERROR(m->Rebuild(
       [&](const std::function<Status(const Value&)>& fn) {
-        return ScanCurrentLocked(source, staged, fn);
+        if (!options_.progress) return ScanCurrentLocked(source, staged, fn);
+        return ScanCurrentLocked(source, staged, [&](const Value& doc) {
+          if (++scanned % kProgressEvery == 0) {
+            ReportProgress(options_.progress, "refresh", v->name, "rows", scanned,
+                           std::max(estimate, scanned));
+          }
+          return fn(doc);
+        });
       },
       lookup, nullptr));
+  if (columnar) scanned = std::max<int64_t>(estimate, 0);  // the engine read every file row
+  ReportProgress(options_.progress, "refresh", v->name, "rows", scanned, scanned);
   // The difference from the stored rows (not from a possibly broken old maintainer).
   std::map<std::string, Value> old;
   PQ_RETURN_IF_ERROR(ScanCurrentLocked(v->name, staged, [&](const Value& r) {

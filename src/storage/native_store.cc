@@ -201,7 +201,7 @@ Result<std::unique_ptr<parquet::FileReader>> NativeStore::OpenDataFile(const Dat
   return parquet::FileReader::Open(env_, dir_ + "/data/" + f.path);
 }
 
-Status NativeStore::RemoveUnreferencedFiles() {
+Status NativeStore::RemoveUnreferencedFiles(const VacuumProgress& progress) {
   std::set<std::string> live;
   for (const auto& [v, info] : history_) {
     PQ_ASSIGN_OR_RETURN(Manifest m, Load(v));
@@ -210,19 +210,27 @@ Status NativeStore::RemoveUnreferencedFiles() {
     }
   }
   PQ_ASSIGN_OR_RETURN(auto tables, env_->GetChildren(dir_ + "/data"));
+  std::vector<std::string> paths;  // "<table>/<file>"
   for (const std::string& t : tables) {
     auto files = env_->GetChildren(dir_ + "/data/" + t);
     if (!files.ok()) continue;  // not a directory
-    for (const std::string& f : *files) {
-      if (live.count(t + "/" + f) == 0) {
-        PQ_RETURN_IF_ERROR(env_->RemoveFile(dir_ + "/data/" + t + "/" + f));
-      }
-    }
+    for (const std::string& f : *files) paths.push_back(t + "/" + f);
   }
+  const int64_t total = static_cast<int64_t>(paths.size());
+  int64_t removed = 0;
+  for (int64_t i = 0; i < total; i++) {
+    const std::string& p = paths[static_cast<size_t>(i)];
+    if (live.count(p) == 0) {
+      PQ_RETURN_IF_ERROR(env_->RemoveFile(dir_ + "/data/" + p));
+      removed++;
+    }
+    if (progress && (i + 1) % 64 == 0) progress(i + 1, total, removed);
+  }
+  if (progress) progress(total, total, removed);
   return Status::OK();
 }
 
-Result<ManifestInfo> NativeStore::Vacuum(int64_t cutoff_micros) {
+Result<ManifestInfo> NativeStore::Vacuum(int64_t cutoff_micros, const VacuumProgress& progress) {
   // Keep: all manifests committed at/after the cutoff, the newest one before it,
   // and always the current one.
   std::vector<uint64_t> drop;
@@ -246,7 +254,7 @@ Result<ManifestInfo> NativeStore::Vacuum(int64_t cutoff_micros) {
     }
   }
   PQ_RETURN_IF_ERROR(env_->SyncDir(dir_ + "/manifest"));
-  PQ_RETURN_IF_ERROR(RemoveUnreferencedFiles());
+  PQ_RETURN_IF_ERROR(RemoveUnreferencedFiles(progress));
   return history_.begin()->second;
 }
 

@@ -9,6 +9,7 @@
 // serialization (the db layer's writer lock).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -76,8 +77,11 @@ class NativeStore {
 
   // Keeps manifests with committed_at >= cutoff plus the newest older one (it
   // defines the state at the cutoff); deletes the rest and every data file no
-  // kept manifest references. Returns the oldest kept manifest.
-  Result<ManifestInfo> Vacuum(int64_t cutoff_micros);
+  // kept manifest references. Returns the oldest kept manifest. `progress` (optional)
+  // gets (data files examined, data files in total, removed so far) every 64 files
+  // and once at the end.
+  using VacuumProgress = std::function<void(int64_t examined, int64_t total, int64_t removed)>;
+  Result<ManifestInfo> Vacuum(int64_t cutoff_micros, const VacuumProgress& progress = {});
 
   const std::string& dir() const { return dir_; }
 
@@ -85,7 +89,7 @@ class NativeStore {
   NativeStore(Env* env, Clock* clock, std::string dir)
       : env_(env), clock_(clock), dir_(std::move(dir)) {}
   std::string ManifestPath(uint64_t version) const;
-  Status RemoveUnreferencedFiles();
+  Status RemoveUnreferencedFiles(const VacuumProgress& progress = {});
 
   Env* env_;
   Clock* clock_;
