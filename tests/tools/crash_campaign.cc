@@ -12,7 +12,7 @@
 // produce ("B ..."), and after the call returned OK an acknowledgement ("A"), over a
 // pipe: the pipe survives the worker's SIGKILL without any fsync. The parent SIGKILLs
 // the worker at a random moment (seeded: during open, at a random delay, or just as a
-// flush/compaction/vacuum/refresh starts), reaps it, reopens the database itself and
+// write/flush/compaction/vacuum/refresh starts), reaps it, reopens the database itself and
 // checks:
 //   - documents: every acknowledged write is there (last acknowledged state per id);
 //     the one write in flight at the kill landed entirely or not at all; no $id twice,
@@ -304,6 +304,43 @@ class Gen {
   std::mt19937_64 rng_;
 };
 
+// A random batch of n operations on distinct documents (insert if absent, else
+// update or delete) against `model`. Returns the state it produces; *announce lists
+// its operations as [{"c", "id", "doc"} | {"c", "id", "del": true}].
+State RandomWrite(Gen* gen, int n, const State& model, parquedb::WriteBatch* batch, Value* announce) {
+  State next = model;
+  Value::Array ops;
+  std::set<std::string> touched;
+  for (int k = 0; k < n; k++) {
+    const std::string coll = gen->Chance(30) ? "Customer" : "Order";
+    const std::string id = coll == "Customer" ? "c" + std::to_string(gen->Int(0, kCustomers - 1))
+                                              : "o" + std::to_string(gen->Int(0, kOrders - 1));
+    if (!touched.insert(coll + "/" + id).second) continue;
+    Docs& docs = next[coll];
+    Value op = Value::MakeObject({{"c", Value::String(coll)}, {"id", Value::String(id)}});
+    auto it = docs.find(id);
+    if (it == docs.end()) {
+      Value doc = gen->NewDoc(coll);
+      docs[id] = Stored(coll, doc);
+      doc.Set("$id", Value::String(id));
+      batch->Insert(coll, doc);
+      op.Set("doc", docs[id]);
+    } else if (gen->Chance(75)) {
+      Value after;
+      batch->Update(coll, id, gen->NewUpdate(coll, it->second, &after));
+      it->second = after;
+      op.Set("doc", after);
+    } else {
+      batch->Delete(coll, id);
+      docs.erase(it);
+      op.Set("del", Value::Bool(true));
+    }
+    ops.push_back(std::move(op));
+  }
+  *announce = Value::MakeArray(std::move(ops));
+  return next;
+}
+
 State ReadState(DB* db, std::string* error) {
   State state;
   for (const std::string& c : kCollections) {
@@ -367,36 +404,9 @@ int RunWorker(const std::string& dir, uint64_t seed) {
       const bool single = r >= 65;
       const int n = single ? 1 : gen.Int(1, 5);
       parquedb::WriteBatch batch;
-      Value::Array announce;
-      State next = model;
-      std::set<std::string> touched;
-      for (int k = 0; k < n; k++) {
-        const std::string coll = gen.Chance(30) ? "Customer" : "Order";
-        const std::string id = coll == "Customer" ? "c" + std::to_string(gen.Int(0, kCustomers - 1))
-                                                  : "o" + std::to_string(gen.Int(0, kOrders - 1));
-        if (!touched.insert(coll + "/" + id).second) continue;
-        Docs& docs = next[coll];
-        Value op = Value::MakeObject({{"c", Value::String(coll)}, {"id", Value::String(id)}});
-        auto it = docs.find(id);
-        if (it == docs.end()) {
-          Value doc = gen.NewDoc(coll);
-          docs[id] = Stored(coll, doc);
-          doc.Set("$id", Value::String(id));
-          batch.Insert(coll, doc);
-          op.Set("doc", docs[id]);
-        } else if (gen.Chance(75)) {
-          Value after;
-          batch.Update(coll, id, gen.NewUpdate(coll, it->second, &after));
-          it->second = after;
-          op.Set("doc", after);
-        } else {
-          batch.Delete(coll, id);
-          docs.erase(it);
-          op.Set("del", Value::Bool(true));
-        }
-        announce.push_back(std::move(op));
-      }
-      Send("B " + Value::MakeArray(announce).ToJsonString());
+      Value announce;
+      State next = RandomWrite(&gen, n, model, &batch, &announce);
+      Send("B " + announce.ToJsonString());
       std::vector<Value> results;
       const parquedb::WriteBatch::Op& first = batch.ops()[0];
       if (single && first.op == parquedb::ChangeOp::kCreate) {
@@ -752,6 +762,7 @@ struct Stats {
   int inflight_landed = 0, inflight_lost = 0, no_inflight = 0;
   std::map<std::string, int> view_states;  // "state: reason" after recovery
   int64_t max_orders = 0;
+  int full_checks = 0;
 };
 
 void Apply(State* s, const Value& ops) {
@@ -766,8 +777,39 @@ void Apply(State* s, const Value& ops) {
   }
 }
 
+std::string CheckDocs(DB* db, const State& want, State* got) {
+  std::string error;
+  *got = ReadState(db, &error);
+  if (!error.empty()) return error;
+  for (const std::string& c : kCollections) {
+    auto count = db->Count(c, Value());
+    if (!count.ok()) return "Count(" + c + "): " + count.status().ToString();
+    if (*count != static_cast<int64_t>((*got)[c].size())) {
+      return "Count(" + c + ") = " + std::to_string(*count) + " but Find returned " +
+             std::to_string((*got)[c].size());
+    }
+  }
+  std::string diff;
+  for (const std::string& c : kCollections) diff += DiffDocs(want.at(c), (*got)[c]);
+  return diff.empty() ? "" : "documents differ from the model:\n" + diff;
+}
+
+// Streaming views (and, with `all`, every view) against the recomputation from `docs`.
+std::string CheckViews(DB* db, const State& docs, bool all, const std::string& when) {
+  const Expected want = Recompute(docs);
+  for (const std::string& v : kViews) {
+    const bool streaming = v != "ManualBig" && v != "ManualBigCount" && v != "TierCounts";
+    if (!all && !streaming) continue;
+    auto rows = ReadView(db, v);
+    if (!rows.ok()) return rows.status().ToString();
+    std::string d = CompareWithRecompute(v, *rows, want.views.at(v));
+    if (!d.empty()) return "view " + v + " (" + when + ") != recomputation:\n" + d;
+  }
+  return "";
+}
+
 std::string Check(const std::string& dir, State* model, const std::optional<Value>& inflight,
-                  Stats* stats) {
+                  uint64_t probe_seed, bool full_check, Stats* stats) {
   auto opened = DB::Open(DbOptions(dir, /*worker=*/false));
   if (!opened.ok()) return "reopen failed: " + opened.status().ToString();
   std::unique_ptr<DB> db = std::move(opened).value();
@@ -851,18 +893,39 @@ std::string Check(const std::string& dir, State* model, const std::optional<Valu
     std::string d = CompareWithRecompute("ManualBigCount", before["ManualBigCount"], agg);
     if (!d.empty()) return "ManualBigCount (as recovered) disagrees with ManualBig:\n" + d;
   }
+  // Probe writes through the recovered maintainer state (before any full refresh
+  // could rebuild it): the streaming views must follow them exactly.
+  Gen gen(probe_seed);
+  for (int i = 0; i < 20; i++) {
+    parquedb::WriteBatch batch;
+    Value announce;
+    State next = RandomWrite(&gen, gen.Int(1, 4), *model, &batch, &announce);
+    Status s = db->Write(batch, nullptr);
+    if (!s.ok()) return "probe write " + announce.ToJsonString() + ": " + s.ToString();
+    *model = std::move(next);
+  }
+  {
+    State now_docs;
+    std::string e = CheckDocs(db.get(), *model, &now_docs);
+    if (!e.empty()) return "after the probe writes: " + e;
+    e = CheckViews(db.get(), *model, false, "after 20 probe writes following the recovery");
+    if (!e.empty()) return e;
+  }
   // Incremental refreshes bring the manual and scheduled views to the recomputation.
   for (const char* v : {"ManualBig", "TierCounts"}) {
     Status s = db->RefreshView(v);
     if (!s.ok()) return std::string("RefreshView(") + v + "): " + s.ToString();
   }
+  if (std::string e = CheckViews(db.get(), *model, true, "after incremental refreshes"); !e.empty()) {
+    return e;
+  }
+  if (!full_check) return "";
+  stats->full_checks++;
   std::map<std::string, Rows> now;
   for (const std::string& v : kViews) {
     auto rows = ReadView(db.get(), v);
     if (!rows.ok()) return rows.status().ToString();
     now[v] = std::move(rows).value();
-    std::string d = CompareWithRecompute(v, now[v], want.views.at(v));
-    if (!d.empty()) return "view " + v + " (after incremental refresh) != recomputation:\n" + d;
   }
   // A full refresh of any view changes no view.
   for (const std::string& v : kViews) {
@@ -984,13 +1047,14 @@ int main(int argc, char** argv) {
   const int64_t start = NowMs();
   for (int round = 1; round <= rounds; round++) {
     const uint64_t round_seed = rng();
-    // Kill plan: during open (10%), just after a flush/compact/vacuum/refresh starts
-    // (25%), or at a random delay after the open (65%).
+    // Kill plan: during open (10%), just after a write, flush, compaction, vacuum or
+    // refresh starts (30%), or at a random delay after the open (60%).
     const int plan = uniform(0, 99);
+    const bool event_plan = plan >= 10 && plan < 40;
     const int delay_ms = plan < 10 ? uniform(0, 80) : uniform(0, max_delay_ms);
     const int event_delay_us = uniform(0, 3000);
     const std::string wanted_event =
-        std::vector<std::string>{"flush", "compact", "vacuum", "refresh", ""}[uniform(0, 4)];
+        std::vector<std::string>{"write", "flush", "compact", "vacuum", "refresh", ""}[uniform(0, 5)];
     Child child = Spawn(self, dir, round_seed);
     const int64_t spawned = NowMs();
     int64_t deadline = plan < 10 ? spawned + delay_ms : spawned + 30000;  // open must finish
@@ -1004,12 +1068,18 @@ int main(int argc, char** argv) {
       if (line == "R") {
         ready = true;
         ready_at = NowMs();
-        if (plan >= 10) deadline = NowMs() + (plan < 35 ? 1000 : delay_ms);
+        if (plan >= 10) deadline = NowMs() + (event_plan ? 1000 : delay_ms);
       } else if (line.rfind("B ", 0) == 0) {
         auto ops = Value::ParseJson(line.substr(2));
         if (!ops.ok()) protocol_error = "bad B line: " + ops.status().ToString();
         if (inflight) protocol_error = "two writes in flight";
         inflight = std::move(ops).value();
+        if (ready && event_plan && !killed && wanted_event == "write") {
+          if (event_delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(event_delay_us));
+          ::kill(child.pid, SIGKILL);
+          killed = true;
+          kill_reason = "write";
+        }
       } else if (line == "A") {
         if (!inflight) {
           protocol_error = "ack without a write";
@@ -1019,7 +1089,7 @@ int main(int argc, char** argv) {
         stats.acked_writes++;
         inflight.reset();
       } else if (line.rfind("E ", 0) == 0) {
-        if (ready && plan >= 10 && plan < 35 && !killed &&
+        if (ready && event_plan && !killed && wanted_event != "write" &&
             line.compare(2, wanted_event.size(), wanted_event) == 0) {
           if (event_delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(event_delay_us));
           ::kill(child.pid, SIGKILL);
@@ -1076,7 +1146,10 @@ int main(int argc, char** argv) {
       stats.kill_events[kill_reason.substr(0, kill_reason.find(' '))]++;
     }
     const int64_t check_start = NowMs();
-    if (problem.empty()) problem = Check(dir, &model, inflight, &stats);
+    // Full-refresh comparisons in half of the rounds (and the last): in the others the
+    // recovered maintainer state carries on into the next worker and its crash.
+    const bool full_check = uniform(0, 1) == 0 || round == rounds;
+    if (problem.empty()) problem = Check(dir, &model, inflight, round_seed ^ 0x9e3779b97f4a7c15ULL, full_check, &stats);
     stats.rounds = round;
     if (verbose) {
       std::printf("round %d: worker %" PRId64 " ms (open %" PRId64 " ms), kill after %s, check %" PRId64
@@ -1106,9 +1179,9 @@ int main(int argc, char** argv) {
   }
   std::printf(");\n  %" PRId64 " acknowledged writes, all present; in-flight write at the kill: "
               "landed %d, not landed %d, none in flight %d; up to %" PRId64
-              " orders; every view checked after every kill\n",
+              " orders; every view checked\n  against the recomputation after every kill and after 20 probe writes; full refresh of\n  every view changed nothing in %d rounds\n",
               stats.acked_writes, stats.inflight_landed, stats.inflight_lost, stats.no_inflight,
-              stats.max_orders);
+              stats.max_orders, stats.full_checks);
   std::printf("  view states after recovery (mode state: reason -> count):\n");
   for (const auto& [s, n] : stats.view_states) std::printf("    %s -> %d\n", s.c_str(), n);
   std::filesystem::remove_all(dir, ec);
