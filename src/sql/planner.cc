@@ -604,7 +604,8 @@ bool LiteralFits(char cls, const Value& v) {
 }
 
 // The Mongo filter that selects exactly the rows for which `e` (a WHERE) is true, for
-// conjunctions of comparisons of typed columns with literals of their class, IN,
+// conjunctions of comparisons of typed columns with literals of their class (<> on
+// required fields), IN,
 // BETWEEN and IS [NOT] NULL (the filter language and SQL agree on these); nullopt
 // for anything else.
 bool ExactConjuncts(const ExprPtr& e, const TableInfo& t, const std::vector<Value>& params,
@@ -638,6 +639,12 @@ bool ExactConjuncts(const ExprPtr& e, const TableInfo& t, const std::vector<Valu
         auto v = literal(lit, cls);
         if (!v) return false;
         if (cls == 'b' && e->op != "=") return false;
+        // $ne also matches a missing field, where SQL's <> is NULL: required fields only.
+        if (e->op == "<>") {
+          if (!t.FieldRequired(col->path)) return false;
+          cond(col->path, Value::MakeObject({{"$ne", *v}}));
+          return true;
+        }
         for (const auto& [sql_op, mongo_op] : side == 0 ? kOps : kFlip) {
           if (e->op == sql_op) {
             cond(col->path, Value::MakeObject({{mongo_op, *v}}));

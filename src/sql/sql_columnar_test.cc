@@ -104,6 +104,8 @@ TEST(SqlColumnarTest, AggregatesRunOnTheColumnarEngineAndMatchTheRowPath) {
       {"SELECT date_trunc('month', day), COUNT(*) FROM \"Order\" WHERE note IS NULL GROUP BY 1",
        "SELECT date_trunc('month', day), COUNT(*) FROM \"Order\" WHERE note IS NULL AND 1 + 0 = 1 "
        "GROUP BY 1"},
+      {"SELECT status, COUNT(*) FROM \"Order\" WHERE status <> 'void' GROUP BY status",
+       "SELECT status, COUNT(*) FROM \"Order\" WHERE status || '' <> 'void' GROUP BY status"},
       {"SELECT COUNT(*), SUM(qty) FROM \"Order\" WHERE status = 'nothing'",
        "SELECT COUNT(*), SUM(qty) FROM \"Order\" WHERE status || '' = 'nothing'"},
   };
