@@ -52,6 +52,9 @@ struct Options {
   size_t auto_compact_files = 8;
   // Rows per Parquet row group in data files.
   int64_t row_group_rows = 128 * 1024;
+  // Size past which the CDC log starts a new segment file (Vacuum drops whole
+  // segments, so smaller segments release log history sooner).
+  uint64_t log_segment_bytes = 64ull << 20;
   // Table format of the collections, next to the native store (which stays the
   // source of truth for recovery, time travel and the change log):
   //   "native"  - Parquet data files + native manifests only;

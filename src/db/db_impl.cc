@@ -253,6 +253,7 @@ Status DBImpl::Init(const Value* schema) {
   log::LogOptions lo;
   lo.env = env_;
   lo.clock = clock_;
+  lo.segment_size = options_.log_segment_bytes;
   PQ_ASSIGN_OR_RETURN(log_, log::Log::Open(dir + "/log", lo));
   PQ_ASSIGN_OR_RETURN(store_, storage::NativeStore::Open(env_, clock_, dir));
   PQ_RETURN_IF_ERROR(Recover());
@@ -377,14 +378,12 @@ Result<std::shared_ptr<const std::vector<storage::StoredRow>>> DBImpl::ReadRowGr
     PQ_RETURN_IF_ERROR(reader.ReadColumnChunk(rg, static_cast<int>(l), &cols[l]));
   }
   auto rows = std::make_shared<std::vector<storage::StoredRow>>();
-  PQ_RETURN_IF_ERROR(t.codec
-                         ->Decode(reader.schema(), cols,
-                                  reader.metadata().row_groups[static_cast<size_t>(rg)].num_rows,
-                                  rows.get())
+  PQ_RETURN_IF_ERROR(CodecFor(t, reader.schema())
+                         .Decode(reader.schema(), cols,
+                                 reader.metadata().row_groups[static_cast<size_t>(rg)].num_rows,
+                                 rows.get())
                          .WithContext(f.path));
-  if (t.view != nullptr) {
-    for (storage::StoredRow& r : *rows) PQ_RETURN_IF_ERROR(DecodeViewRow(&r).WithContext(f.path));
-  }
+  PQ_RETURN_IF_ERROR(FinishViewRows(t, reader.schema(), rows.get()).WithContext(f.path));
   std::lock_guard<std::mutex> l(cache_mu_);
   rg_cache_.emplace_front(key, rows);
   rg_cache_rows_ += rows->size();
@@ -406,6 +405,13 @@ Status DBImpl::MakeAsOfView(const Table& t, int64_t as_of, ReadView* view) {
     return Status::InvalidArgument("as_of " + FormatTimestampMicros(as_of) +
                                    " is before the retained history (horizon " +
                                    FormatTimestampMicros(HistoryHorizon()) + ")");
+  }
+  // A per-view vacuum (VacuumView) dropped that view's older history.
+  const auto& horizons = store_->current().horizons;
+  if (auto h = horizons.find(t.name); h != horizons.end() && as_of < h->second) {
+    return Status::InvalidArgument("as_of " + FormatTimestampMicros(as_of) + " is before the " +
+                                   "retained history of view " + t.name + " (horizon " +
+                                   FormatTimestampMicros(h->second) + ")");
   }
   PQ_ASSIGN_OR_RETURN(view->manifest, store_->Load(base->version));
   uint64_t from = base->flushed_seq + 1;
@@ -470,13 +476,19 @@ Result<std::vector<Value>> DBImpl::Find(std::string_view collection, const Value
   if (options.as_of) {
     ReadView view;
     PQ_RETURN_IF_ERROR(MakeAsOfView(*t, *options.as_of, &view));
-    PQ_RETURN_IF_ERROR(Scan(*t, view, filter, collect));
+    PQ_RETURN_IF_ERROR(Scan(ScanTableFor(*t, view.manifest), view, filter, collect));
   } else {
     std::shared_lock<std::shared_mutex> l(mu_);
     ReadView view;
     view.manifest = store_->current();
     view.mem = &t->mem;
-    PQ_RETURN_IF_ERROR(Scan(*t, view, filter, collect));
+    // Views keyed by the filter's equality on their key: a point lookup (db_projection.cc).
+    PQ_ASSIGN_OR_RETURN(std::optional<std::vector<Value>> hit, KeyedFind(*t, view, filter));
+    if (hit) {
+      docs = std::move(*hit);
+    } else {
+      PQ_RETURN_IF_ERROR(Scan(ScanTableFor(*t, view.manifest), view, filter, collect));
+    }
   }
   query::SortDocuments(&docs, sort_keys);
   size_t begin = std::min(docs.size(), static_cast<size_t>(options.skip));
@@ -821,6 +833,14 @@ Status DBImpl::FlushLocked() {
   for (const auto& entry : tables_) flush_total += static_cast<int64_t>(entry.second->mem.size());
   for (auto& [name, t] : tables_) {
     if (t->mem.empty()) continue;
+    if (t->view != nullptr) {  // its $projection's layout(s) (db_projection.cc)
+      std::vector<storage::StoredRow> rows;
+      PQ_RETURN_IF_ERROR(FlushViewLocked(t.get(), &m, wo, mirror ? &rows : nullptr));
+      if (mirror) flushed[name] = std::move(rows);
+      flush_done += static_cast<int64_t>(t->mem.size());
+      ReportProgress(options_.progress, "flush", name, "rows", flush_done, flush_total);
+      continue;
+    }
     // One row group at a time (the writer cuts row groups at row_group_rows anyway).
     Table* table = t.get();
     PQ_ASSIGN_OR_RETURN(auto builder, store_->NewDataFile(*table->codec, &m.next_file_id, wo));
@@ -849,8 +869,7 @@ Status DBImpl::FlushLocked() {
   bool compact = false;
   if (options_.auto_compact_files > 0) {
     for (auto& [name, t] : tables_) {
-      auto it = m.tables.find(name);
-      if (it != m.tables.end() && it->second.files.size() >= options_.auto_compact_files) {
+      if (NeedsCompaction(*t, m)) {
         PQ_RETURN_IF_ERROR(CompactTableLocked(t.get(), &m));
         compact = true;
       }
@@ -879,6 +898,11 @@ Status DBImpl::FlushLocked() {
 // Merges a table's files (each sorted by $id) into one, newest version per $id,
 // dropping deletions; streams one row group per input file at a time.
 Status DBImpl::CompactTableLocked(Table* t, storage::Manifest* m) {
+  if (t->view != nullptr) {
+    if (t->olap) PQ_RETURN_IF_ERROR(CompactViewLocked(t->olap.get(), m));
+    PQ_ASSIGN_OR_RETURN(bool mixed, HasColumnarFiles(*t, *m));
+    if (t->columnar || mixed) return CompactViewLocked(t, m);
+  }
   auto it = m->tables.find(t->name);
   if (it == m->tables.end() || it->second.files.size() <= 1) return Status::OK();
   const auto& files = it->second.files;

@@ -141,6 +141,7 @@ class DBImpl final : public DB {
 
  private:
   struct ViewRt;
+  struct ViewLayout;
   struct Table {
     std::string name;       // schema key (directory under data/)
     std::string type_name;  // $type
@@ -149,6 +150,16 @@ class DBImpl final : public DB {
     std::unique_ptr<storage::RowCodec> codec;
     // Unflushed versions, newest per $id (sorted, so flushed files are sorted by $id).
     std::map<std::string, storage::StoredRow, std::less<>> mem;
+
+    // Views ($projection, db_projection.cc): how rows sit in data files. `codec` writes
+    // the files under `name`; `layout` knows both layouts, so each file is read by its
+    // own (a $projection change leaves files of the other layout behind until rewritten).
+    std::shared_ptr<const ViewLayout> layout;
+    bool columnar = false;  // files under `name` are written columnar (olap)
+    size_t partitions = 1;  // columnar: partitions written by the last flush
+    // "both": the columnar copy of the same rows, files under name + "@olap" (mem unused:
+    // reads pass this table's mem). Scans use it; point lookups use this table.
+    std::unique_ptr<Table> olap;
   };
   // The state a read runs against: a manifest plus the versions newer than it.
   struct ReadView {
@@ -183,6 +194,49 @@ class DBImpl final : public DB {
     bool streaming() const { return spec->refresh().mode == views::RefreshMode::kStreaming; }
   };
   class BatchLookup;
+
+  // ---- view projections (db_projection.cc) ----
+  // Both data-file layouts of a view: keyed (exact row in "$row", typed columns best
+  // effort, sorted by $id) and columnar (typed columns with statistics, values that do
+  // not fit their column in "$spill", partitioned by the time column, sorted by
+  // (time, $id)).
+  struct ViewLayout {
+    std::unique_ptr<storage::RowCodec> keyed, columnar;
+    std::vector<catalog::FieldDef> columns;  // output columns after $id, in row order
+    std::string time_column;  // partition/sort column of columnar files ("": none)
+    int partition = 0;        // 0 none, 1 day, 2 month, 3 year
+    std::vector<std::string> key_columns;  // group key columns (aggregated views)
+    bool aggregated = false;
+  };
+  Status SetUpViewStorage(Table* t, const ViewRt& v);
+  // The codec that decodes `file_schema` (views: by the file's layout).
+  const storage::RowCodec& CodecFor(const Table& t, const parquet::Schema& file_schema) const;
+  // Whether a file of view table `t` is columnar (no exact "$row").
+  static bool IsColumnarFile(const Table& t, const parquet::Schema& file_schema);
+  // Turns rows decoded with CodecFor into the exact view rows.
+  Status FinishViewRows(const Table& t, const parquet::Schema& file_schema,
+                        std::vector<storage::StoredRow>* rows) const;
+  // Whether row group `rg` of a columnar file has rows with "$spill" values (their typed
+  // columns are incomplete: no pruning, no flat filters).
+  static bool HasSpill(const parquet::FileReader& reader, int rg);
+  // Flush of a view's memtable into its layout(s); fills *flushed (if non-null) with the
+  // rows written under t->name (for the lake mirror).
+  Status FlushViewLocked(Table* t, storage::Manifest* m, const parquet::WriterOptions& wo,
+                         std::vector<storage::StoredRow>* flushed);
+  // Rewrites every file of view table `t` in its layout (newest version per $id, no
+  // tombstones): for columnar tables and keyed ones holding columnar files (whose rows
+  // are not sorted by $id, so the merge of CompactTableLocked does not apply).
+  Status CompactViewLocked(Table* t, storage::Manifest* m);
+  Result<bool> HasColumnarFiles(const Table& t, const storage::Manifest& m);
+  // Auto-compaction trigger (columnar tables write a file per partition per flush).
+  bool NeedsCompaction(const Table& t, const storage::Manifest& m) const;
+  // Find on a keyed view with equality on every key column ($id, or the group key):
+  // a point lookup. nullopt: not applicable (scan instead).
+  Result<std::optional<std::vector<Value>>> KeyedFind(const Table& t, const ReadView& view,
+                                                      const query::Filter& filter);
+  // The table a scan of `t` in manifest `m` reads (the columnar copy of a "both" view
+  // once it has files).
+  static const Table& ScanTableFor(const Table& t, const storage::Manifest& m);
 
   explicit DBImpl(const Options& options);
   Status Init(const Value* schema);

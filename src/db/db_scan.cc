@@ -107,11 +107,22 @@ Result<DBImpl::FileScan> DBImpl::OpenFileScan(const Table& t, const ReadView& vi
   fs.mem = view.mem != nullptr && !view.mem->empty() ? view.mem : nullptr;
   PQ_ASSIGN_OR_RETURN(fs.reader, OpenFile(f));
   const parquet::FileReader& reader = *fs.reader;
-  // View tables: typed columns are best effort (the exact row is "$row"), so
-  // statistics pruning does not apply.
-  auto preds = t.view != nullptr ? std::vector<parquet::ColumnPredicate>()
-                                 : t.codec->PrunePredicates(reader.schema(), filter);
+  // Keyed view files: typed columns are best effort (the exact row is "$row"), so
+  // statistics pruning does not apply. Columnar view files (db_projection.cc) are
+  // typed, except in row groups with "$spill" values.
+  const bool columnar = IsColumnarFile(t, reader.schema());
+  auto preds = t.view == nullptr || columnar
+                   ? CodecFor(t, reader.schema()).PrunePredicates(reader.schema(), filter)
+                   : std::vector<parquet::ColumnPredicate>();
   fs.keep = reader.PruneRowGroups(preds);
+  if (columnar && !preds.empty()) {
+    // Row groups with spilled values may match although their statistics say no.
+    for (int rg = 0; rg < reader.num_row_groups(); rg++) {
+      if (HasSpill(reader, rg) && !std::binary_search(fs.keep.begin(), fs.keep.end(), rg)) {
+        fs.keep.insert(std::lower_bound(fs.keep.begin(), fs.keep.end(), rg), rg);
+      }
+    }
+  }
   fs.first_row.assign(static_cast<size_t>(reader.num_row_groups()) + 1, 0);
   for (int rg = 0; rg < reader.num_row_groups(); rg++) {
     fs.first_row[static_cast<size_t>(rg) + 1] =
@@ -136,6 +147,10 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
   const std::vector<std::string> filter_fields = filter.ReferencedFields();
   const bool match_all = filter.spec().kind() != Value::Kind::kObject ||
                          filter.spec().as_object().empty();
+  bool system_fields = false;  // the filter reads $type/createdAt/updatedAt/version
+  for (const std::string& n : filter_fields) {
+    system_fields |= n == "$type" || n == "createdAt" || n == "updatedAt" || n == "version";
+  }
 
   for (size_t fi = 0; fi < files.size(); fi++) {
     const storage::DataFile& f = files[fi];
@@ -144,18 +159,24 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
     const std::vector<int>& keep = fs.keep;
     const bool is_view = t.view != nullptr;
     auto hidden = [&fs](int rg, size_t i, std::string_view id) { return fs.Hidden(rg, i, id); };
+    // Partial decoding: not for keyed view files (the exact row is "$row"); for columnar
+    // ones unless the filter reads system fields (their partial rows differ there from
+    // the exact rows) or the row group has "$spill" values.
+    const bool columnar = IsColumnarFile(t, reader->schema());
+    const bool typed = !is_view || (columnar && !system_fields);
+    const storage::RowCodec& codec = CodecFor(t, reader->schema());
     const storage::RowCodec::ColumnSelection sel =
         storage::RowCodec::SelectColumns(reader->schema(), filter_fields);
     const storage::RowCodec::FlatFilterPlan flat =
-        is_view ? storage::RowCodec::FlatFilterPlan()
-                : t.codec->PlanFlatFilter(reader->schema(), filter_fields);
+        typed ? codec.PlanFlatFilter(reader->schema(), filter_fields)
+              : storage::RowCodec::FlatFilterPlan();
     const bool partial_helps =
-        !is_view && !match_all && sel.leaves.size() < reader->schema().num_leaves();
+        typed && !match_all && sel.leaves.size() < reader->schema().num_leaves();
 
     for (int rg : keep) {
       const int64_t num_rows = reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows;
       auto cached = CachedRowGroup(f, rg);
-      if (cached == nullptr && !partial_helps) {
+      if (cached == nullptr && (!partial_helps || (columnar && HasSpill(*reader, rg)))) {
         PQ_ASSIGN_OR_RETURN(cached, ReadRowGroup(t, f, *reader, rg));
       }
       if (cached != nullptr) {
@@ -176,15 +197,15 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
       std::vector<uint32_t> selected;
       if (flat.usable) {
         PQ_RETURN_IF_ERROR(
-            t.codec
-                ->EvalFlatFilter(flat, reader->schema(), cols, num_rows, filter,
-                                 [&](size_t i, std::string_view id) { return hidden(rg, i, id); },
-                                 &selected)
+            codec
+                .EvalFlatFilter(flat, reader->schema(), cols, num_rows, filter,
+                                [&](size_t i, std::string_view id) { return hidden(rg, i, id); },
+                                &selected)
                 .WithContext(f.path));
       } else {
         std::vector<storage::StoredRow> partial;
         PQ_RETURN_IF_ERROR(
-            t.codec->Decode(reader->schema(), cols, num_rows, sel.fields, nullptr, &partial)
+            codec.Decode(reader->schema(), cols, num_rows, sel.fields, nullptr, &partial)
                 .WithContext(f.path));
         for (size_t i = 0; i < partial.size(); i++) {
           const storage::StoredRow& r = partial[i];
@@ -200,9 +221,13 @@ Status DBImpl::Scan(const Table& t, const ReadView& view, const query::Filter& f
         }
       }
       std::vector<storage::StoredRow> rows;
-      PQ_RETURN_IF_ERROR(t.codec->Decode(reader->schema(), cols, num_rows, {}, &selected, &rows)
+      PQ_RETURN_IF_ERROR(codec.Decode(reader->schema(), cols, num_rows, {}, &selected, &rows)
                              .WithContext(f.path));
-      for (storage::StoredRow& r : rows) fn(std::move(r.doc));
+      PQ_RETURN_IF_ERROR(FinishViewRows(t, reader->schema(), &rows).WithContext(f.path));
+      for (storage::StoredRow& r : rows) {
+        // View rows: the partial rows of phase 1 carried $type, the exact rows do not.
+        if (!is_view || filter.Matches(r.doc)) fn(std::move(r.doc));
+      }
     }
   }
   return Status::OK();
@@ -254,23 +279,31 @@ Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view
     if (leaf < 0) return Status::Corruption(f->path + " has no $id column");
     auto rgs = reader->PruneRowGroups(
         {parquet::ColumnPredicate{leaf, parquet::ColumnPredicate::Op::kEq, std::string(id)}});
+    // Columnar view files are sorted by (time, $id): their ids are searched linearly.
+    const bool sorted = !IsColumnarFile(t, reader->schema());
     for (int rg : rgs) {
       std::shared_ptr<const std::vector<storage::StoredRow>> cached = CachedRowGroup(*f, rg);
       if (cached == nullptr && cache_row_groups) {
         PQ_ASSIGN_OR_RETURN(cached, ReadRowGroup(t, *f, *reader, rg));
       }
       if (cached != nullptr) {
-        auto it = std::lower_bound(
-            cached->begin(), cached->end(), id,
-            [](const storage::StoredRow& r, std::string_view k) { return r.id < k; });
+        auto it = sorted ? std::lower_bound(cached->begin(), cached->end(), id,
+                                            [](const storage::StoredRow& r, std::string_view k) {
+                                              return r.id < k;
+                                            })
+                         : std::find_if(cached->begin(), cached->end(),
+                                        [&](const storage::StoredRow& r) { return r.id == id; });
         if (it == cached->end() || it->id != id) continue;
         if (it->deleted) return std::optional<Value>();
         return std::optional<Value>(it->doc);
       }
       // Not cached: find the row by the $id column, then materialize just that row.
       PQ_ASSIGN_OR_RETURN(auto ids, RowGroupIds(*f, *reader, rg, leaf));
-      auto it = std::lower_bound(ids->begin(), ids->end(), id,
-                                 [](const std::string& a, std::string_view k) { return a < k; });
+      auto it = sorted ? std::lower_bound(ids->begin(), ids->end(), id,
+                                          [](const std::string& a, std::string_view k) {
+                                            return a < k;
+                                          })
+                       : std::find(ids->begin(), ids->end(), id);
       if (it == ids->end() || *it != id) continue;
       const std::vector<uint32_t> selected = {static_cast<uint32_t>(it - ids->begin())};
       std::vector<parquet::ColumnVector> cols(reader->schema().num_leaves());
@@ -279,16 +312,16 @@ Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view
       }
       std::vector<storage::StoredRow> rows;
       PQ_RETURN_IF_ERROR(
-          t.codec
-              ->Decode(reader->schema(), cols,
-                       reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows, {},
-                       &selected, &rows)
+          CodecFor(t, reader->schema())
+              .Decode(reader->schema(), cols,
+                      reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows, {},
+                      &selected, &rows)
               .WithContext(f->path));
       if (rows.size() != 1 || rows[0].id != id) {
         return Status::Corruption(f->path + ": $id column and rows disagree");
       }
       if (rows[0].deleted) return std::optional<Value>();
-      if (t.view != nullptr) PQ_RETURN_IF_ERROR(DecodeViewRow(&rows[0]).WithContext(f->path));
+      PQ_RETURN_IF_ERROR(FinishViewRows(t, reader->schema(), &rows).WithContext(f->path));
       return std::optional<Value>(std::move(rows[0].doc));
     }
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/base64.h"
 #include "common/crc32c.h"
 #include "common/value_codec.h"
 #include "db/change_codec.h"
@@ -42,69 +43,6 @@ uint64_t RowsHash(const catalog::ViewDef& def) {
     d.Set(k, v);
   }
   return Fnv1a(catalog::CanonicalJson(d));
-}
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string Base64(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) |
-                 uint8_t(in[i + 2]);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
-    if (i + 1 < in.size()) v |= uint32_t(uint8_t(in[i + 1])) << 8;
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-bool Unbase64(std::string_view in, std::string* out) {
-  static const auto table = [] {
-    std::array<int8_t, 256> t{};
-    t.fill(-1);
-    for (int i = 0; i < 64; i++) t[static_cast<uint8_t>(kB64[i])] = static_cast<int8_t>(i);
-    return t;
-  }();
-  if (in.size() % 4 != 0) return false;
-  out->clear();
-  out->reserve(in.size() / 4 * 3);
-  for (size_t i = 0; i < in.size(); i += 4) {
-    uint32_t v = 0;
-    int pad = 0;
-    for (size_t j = 0; j < 4; j++) {
-      char c = in[i + j];
-      int x;
-      if (c == '=' && i + 4 == in.size() && j >= 2) {
-        x = 0;
-        pad++;
-      } else {
-        if (pad > 0) return false;
-        x = table[static_cast<uint8_t>(c)];
-        if (x < 0) return false;
-      }
-      v = (v << 6) | static_cast<uint32_t>(x);
-    }
-    out->push_back(static_cast<char>((v >> 16) & 0xff));
-    if (pad < 2) out->push_back(static_cast<char>((v >> 8) & 0xff));
-    if (pad < 1) out->push_back(static_cast<char>(v & 0xff));
-  }
-  return true;
-}
-
-bool IsReservedColumn(std::string_view n) {
-  return n == "$id" || n == "$seq" || n == "$deleted" || n == "$nulls" || n == "$row" ||
-         n == "$type" || n == "createdAt" || n == "updatedAt" || n == "version";
 }
 
 bool ScalarFits(storage::ColumnKind k, const Value& v) {
@@ -179,7 +117,7 @@ storage::StoredRow DBImpl::EncodeViewRow(const Table& t, const storage::StoredRo
   Value::Object doc;
   std::string bytes;
   EncodeValue(r.doc, &bytes);
-  doc.emplace_back("$row", Value::String(Base64(bytes)));
+  doc.emplace_back("$row", Value::String(Base64Encode(bytes)));
   for (const storage::ColumnSpec& c : t.codec->spec().columns) {
     if (c.name == "$row") continue;
     const Value* v = r.doc.Find(c.name);
@@ -196,7 +134,7 @@ Status DBImpl::DecodeViewRow(storage::StoredRow* r) {
     return Status::Corruption("view row '" + r->id + "' has no $row");
   }
   std::string bytes;
-  if (!Unbase64(row->as_string(), &bytes)) {
+  if (!Base64Decode(row->as_string(), &bytes)) {
     return Status::Corruption("view row '" + r->id + "': bad $row encoding");
   }
   std::string_view in = bytes;
@@ -211,20 +149,8 @@ Result<std::unique_ptr<DBImpl::Table>> DBImpl::MakeViewTable(ViewRt* v) {
   t->name = v->name;
   t->type_name = v->spec->type_name();
   t->view = v;
-  storage::TableSpec spec;
-  spec.name = v->name;
-  spec.type_name = v->spec->type_name();
-  storage::ColumnSpec row;
-  row.name = "$row";
-  row.kind = storage::ColumnKind::kString;
-  spec.columns.push_back(row);
-  for (const catalog::FieldDef& f : v->spec->OutputColumns()) {
-    if (IsReservedColumn(f.name)) continue;
-    // Decimals as JSON text: their scales vary per aggregate.
-    spec.columns.push_back(ColumnSpecFor(f, DecimalColumns::kAsVariant));
-  }
-  PQ_ASSIGN_OR_RETURN(storage::RowCodec codec, storage::RowCodec::Make(spec));
-  t->codec = std::make_unique<storage::RowCodec>(std::move(codec));
+  // The data-file layout(s) of its $projection (db_projection.cc).
+  PQ_RETURN_IF_ERROR(SetUpViewStorage(t.get(), *v));
   v->rows_hash = RowsHash(*v->def);
   return t;
 }
@@ -1115,6 +1041,8 @@ Status DBImpl::DropView(std::string_view name_in) {
   if (scheduler_) (void)scheduler_->Remove(name);
   storage::Manifest m = store_->current();
   bool in_manifest = m.tables.erase(name) > 0;
+  in_manifest |= m.tables.erase(name + "@olap") > 0;  // the columnar copy of "both"
+  in_manifest |= m.horizons.erase(name) > 0;
   {
     std::unique_lock<std::shared_mutex> sl(schema_mu_);
     std::unique_lock<std::shared_mutex> l(mu_);
@@ -1198,6 +1126,9 @@ Status DBImpl::AlterView(std::string_view name_in, const Value& changes) {
         {
           std::unique_lock<std::shared_mutex> l(mu_);
           std::swap(x->table->codec, table->codec);
+          std::swap(x->table->layout, table->layout);
+          std::swap(x->table->columnar, table->columnar);
+          std::swap(x->table->olap, table->olap);
           x->table->type_name = spec->type_name();
           dropped_tables_.push_back(std::move(table));  // keeps the old codec alive
         }
@@ -1317,18 +1248,6 @@ Status DBImpl::RefreshViewImpl(std::string_view name, bool full, const std::stri
 
 Status DBImpl::RefreshView(std::string_view name, const RefreshViewOptions& options) {
   return RefreshViewImpl(name, options.full, options.full ? "full refresh requested" : "");
-}
-
-Status DBImpl::VacuumView(std::string_view name, int64_t retention_micros) {
-  {
-    std::lock_guard<std::mutex> w(write_mu_);
-    if (views_.find(name) == views_.end()) {
-      return Status::NotFound("no view '" + std::string(name) + "'");
-    }
-  }
-  // View snapshots are versions of the database's shared manifest history: vacuuming
-  // a view drops that history (for every table) older than the retention.
-  return Vacuum(retention_micros);
 }
 
 }  // namespace db

@@ -511,10 +511,22 @@ void CheckAllViews(DB* db, const catalog::Catalog& cat, const std::string& where
   }
 }
 
+// `projection` (optional): the $projection of every view ("olap", "oltp", "both").
 void RunDifferential(ViewsTest* t, Options options, uint64_t seed, int batches,
-                     int reopen_every) {
+                     int reopen_every, const char* projection = nullptr) {
   auto schema = Value::ParseJson(kPropertySchema);
   ASSERT_TRUE(schema.ok());
+  if (projection != nullptr) {
+    Value with = Value::MakeObject();
+    for (const auto& [k, v] : schema->as_object()) {
+      Value d = v;
+      if (d.kind() == Value::Kind::kObject && d.Find("$from") != nullptr) {
+        d.Set("$projection", Value::String(projection));
+      }
+      with.Set(k, d);
+    }
+    schema = std::move(with);
+  }
   auto cat = catalog::Catalog::Parse(*schema);
   ASSERT_TRUE(cat.ok());
   std::filesystem::remove_all(options.path);
@@ -623,6 +635,17 @@ TEST_F(ViewsTest, DifferentialWithFlushes) {
 // Frequent reopens between flushes: checkpoint + log replay.
 TEST_F(ViewsTest, DifferentialWithReopens) {
   RunDifferential(this, DiffOptions(options_, 1500), 3, kBatches / 2, 23);
+}
+// Every view columnar ($projection olap: typed columns, $spill, partitioned files) or
+// in both layouts, through flushes, compactions and reopens.
+TEST_F(ViewsTest, DifferentialOlapWithFlushes) {
+  RunDifferential(this, DiffOptions(options_, 1500), 6, kBatches / 2, kBatches / 5, "olap");
+}
+TEST_F(ViewsTest, DifferentialBothWithFlushes) {
+  RunDifferential(this, DiffOptions(options_, 1500), 7, kBatches / 2, kBatches / 5, "both");
+}
+TEST_F(ViewsTest, DifferentialOltpWithReopens) {
+  RunDifferential(this, DiffOptions(options_, 2500), 8, kBatches / 2, 23, "oltp");
 }
 // The same with the Iceberg / Delta table formats: every flush is also mirrored into
 // the lake tables of the collections and views (their content is checked against

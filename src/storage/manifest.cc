@@ -27,6 +27,10 @@ std::string Manifest::ToJson() const {
     }
     j["tables"][name] = {{"files", files}};
   }
+  if (!horizons.empty()) {
+    j["horizons"] = json::object();
+    for (const auto& [name, h] : horizons) j["horizons"][name] = h;
+  }
   return j.dump(1);
 }
 
@@ -85,6 +89,15 @@ Result<Manifest> Manifest::FromJson(std::string_view text) {
       tf.files.push_back(std::move(df));
     }
     m.tables[it.key()] = std::move(tf);
+  }
+  if (j.contains("horizons")) {
+    if (!j["horizons"].is_object()) return Status::Corruption("manifest field 'horizons' invalid");
+    for (auto it = j["horizons"].begin(); it != j["horizons"].end(); ++it) {
+      if (!it.value().is_number_integer()) {
+        return Status::Corruption("manifest horizon of '" + it.key() + "' invalid");
+      }
+      m.horizons[it.key()] = it.value().get<int64_t>();
+    }
   }
   return m;
 }

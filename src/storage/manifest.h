@@ -33,6 +33,9 @@ struct Manifest {
   int64_t flushed_ts = 0;    // timestamp of event flushed_seq (0 if none)
   uint64_t next_file_id = 1;
   std::map<std::string, TableFiles> tables;
+  // Per-table history horizons (micros) set by a per-table vacuum: as_of earlier than
+  // this cannot read that table any more (its older files may be gone).
+  std::map<std::string, int64_t> horizons;
 
   std::string ToJson() const;
   static Result<Manifest> FromJson(std::string_view text);

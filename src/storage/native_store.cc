@@ -258,4 +258,30 @@ Result<ManifestInfo> NativeStore::Vacuum(int64_t cutoff_micros, const VacuumProg
   return history_.begin()->second;
 }
 
+std::optional<int64_t> NativeStore::StateTimeAt(int64_t cutoff_micros) const {
+  std::optional<int64_t> out;
+  for (const auto& [v, info] : history_) {
+    if (info.committed_at < cutoff_micros && v != current_.version) out = info.flushed_ts;
+  }
+  return out;
+}
+
+Status NativeStore::VacuumTables(const std::vector<std::string>& tables, int64_t cutoff_micros) {
+  uint64_t newest_before = UINT64_MAX;
+  for (const auto& [v, info] : history_) {
+    if (info.committed_at < cutoff_micros && v != current_.version) newest_before = v;
+  }
+  for (const auto& [v, info] : history_) {
+    if (v == 0 || info.committed_at >= cutoff_micros || v == current_.version ||
+        v == newest_before) {
+      continue;
+    }
+    PQ_ASSIGN_OR_RETURN(Manifest m, Load(v));
+    bool changed = false;
+    for (const std::string& t : tables) changed |= m.tables.erase(t) > 0;
+    if (changed) PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(ManifestPath(v), m.ToJson()));
+  }
+  return RemoveUnreferencedFiles();
+}
+
 }  // namespace parquedb::storage

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,16 @@ class NativeStore {
 
   // Durably commits `m` as the next version (sets m->version and committed_at).
   Status Commit(Manifest* m);
+
+  // Per-table vacuum: removes `tables` from every retained manifest committed before
+  // `cutoff_micros` except the newest such one (it defines the state at the cutoff),
+  // rewriting each atomically, then deletes the data files no retained manifest
+  // references. Other tables keep their history. Callers record the tables' new as_of
+  // horizon (Manifest::horizons, committed) BEFORE calling this.
+  Status VacuumTables(const std::vector<std::string>& tables, int64_t cutoff_micros);
+  // flushed_ts of the newest retained manifest committed before `cutoff_micros` (the
+  // state VacuumTables keeps at the cutoff); nullopt if none is older.
+  std::optional<int64_t> StateTimeAt(int64_t cutoff_micros) const;
 
   // Opens a data file of the current or a retained manifest.
   Result<std::unique_ptr<parquet::FileReader>> OpenDataFile(const DataFile& f) const;
