@@ -90,8 +90,8 @@ stop_pid() {  # pid: SIGTERM, wait up to 20 s, then SIGKILL
   kill -KILL "$pid" 2>/dev/null || true
 }
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  local k
+  for ((k = ${#PIDS[@]} - 1; k >= 0; k--)); do stop_pid "${PIDS[k]}"; done
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -178,20 +178,31 @@ rm -f "$OUT"/{parquedb,duckdb,postgres,clickhouse,sqlite}.json
 mkdir -p "$TMP/work" && chown "$SERVER_USER" "$TMP/work"
 ARGS=(--rows "$ROWS" --batches "$BATCHES" --recompute-batches "$RECOMPUTE" --ingest-rows "$INGEST"
       --point-queries "$POINTS" --dir "$TMP/work")
+# Each step runs in the background and is waited for, so a SIGTERM/SIGINT to this script
+# is handled at once (the EXIT trap then stops the step and the servers by PID).
+step() {  # out-file command...
+  local out=$1 pid
+  shift
+  "$@" >"$out" &
+  pid=$!
+  PIDS+=("$pid")
+  wait "$pid"
+  untrack "$pid"
+}
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for s in "${SYS[@]}"; do
   log "$s: $ROWS rows, $BATCHES batches, ingest $INGEST rows"
   t0=$(date +%s)
   case "$s" in
-    parquedb|sqlite) "$BIN" --system "$s" "${ARGS[@]}" >"$OUT/$s.json" ;;
-    duckdb) node bench/compare/duckdb_compare.mjs "${ARGS[@]}" >"$OUT/$s.json" ;;
+    parquedb|sqlite) step "$OUT/$s.json" "$BIN" --system "$s" "${ARGS[@]}" ;;
+    duckdb) step "$OUT/$s.json" node bench/compare/duckdb_compare.mjs "${ARGS[@]}" ;;
     postgres)
       start_postgres
-      "$BIN" --system postgres "${ARGS[@]}" --pg "host=127.0.0.1 port=$PG_PORT user=bench dbname=postgres" >"$OUT/$s.json"
+      step "$OUT/$s.json" "$BIN" --system postgres "${ARGS[@]}" --pg "host=127.0.0.1 port=$PG_PORT user=bench dbname=postgres"
       stop_pid "$PG_PID"; untrack "$PG_PID" ;;
     clickhouse)
       start_clickhouse
-      "$BIN" --system clickhouse "${ARGS[@]}" --ch-port "$CH_PORT" >"$OUT/$s.json"
+      step "$OUT/$s.json" "$BIN" --system clickhouse "${ARGS[@]}" --ch-port "$CH_PORT"
       stop_pid "$CH_PID"; untrack "$CH_PID" ;;
   esac
   echo "$s: $(($(date +%s) - t0)) s" >&2
