@@ -29,9 +29,14 @@
 //      streaming views on Order (DailySales, OrderMetrics with min/max, a $filter view,
 //      a $select view) and into one with none; rows/s and the ratio. With
 //      --ingest-breakdown also each view alone.
-//   d  $projection: the same $select view as "olap" and as "oltp"; point lookups
-//      (Get by row key, 1000 ids) and a selective Find, median latency of each. Reported
-//      as unsupported if the engine rejects $projection.
+//   d  $projection: the same $select view and the same daily $groupBy view (one day of
+//      orders per 1,000, so ~200 days and months of partitions) as "olap" and as "oltp",
+//      flushed and compacted. Per layout, median latency of: Get by row key (1000 ids),
+//      a selective Find on customer, point lookups of a group by its key (Find with
+//      equality on date and status, 1000 keys), and a time-range scan + aggregate (Find
+//      of one month of groups, summing orderCount and revenue; 20 runs), and a one-month
+//      range Find on the $select view's "at" (first run after a reopen, then 5 warm runs).
+//      The answers of both layouts are compared. Reported as unsupported if $projection is rejected.
 // Durability: Options::sync is off unless --sync (the log is still written; this
 // measures view maintenance, not fsync). Prints one JSON object to stdout.
 #include <sys/resource.h>
@@ -358,7 +363,11 @@ class Bench {
     for (const char* p : {"olap", "oltp"}) {
       schema += std::string(", \"Orders_") + p +
                 R"J(": {"$from": "Order", "$projection": ")J" + p +
-                R"J(", "$select": {"total": "$total", "status": "$status", "customer": "$customer"}})J";
+                R"J(", "$select": {"total": "$total", "status": "$status", "customer": "$customer", "at": "$createdAt"}})J";
+      schema += std::string(", \"Daily_") + p +
+                R"J(": {"$from": "Order", "$projection": ")J" + p +
+                R"J(", "$groupBy": [{"date": "$createdAt"}, "status"],
+                    "$compute": {"orderCount": {"$count": "*"}, "revenue": {"$sum": "total"}}})J";
     }
     schema += "}";
     std::cerr << "d: $projection olap vs oltp over " << n << " rows\n";
@@ -368,11 +377,42 @@ class Bench {
     } catch (const std::exception& e) {
       return {{"supported", false}, {"error", e.what()}};
     }
-    Load(db.get(), 0, n);
-    Check(db->Flush(), "Flush");
+    // One day per 1,000 orders.
+    std::vector<Value> batch;
+    for (int64_t b = 0; b < n; b += kRowsPerClockStep) {
+      batch.clear();
+      for (int64_t i = b; i < std::min(n, b + kRowsPerClockStep); ++i) batch.push_back(Order(i));
+      clock_.SetMicros(kT0 + (b / kRowsPerClockStep) * 86400 * kSecond + 3600 * kSecond);
+      Check(db->InsertMany("Order", batch), "InsertMany");
+    }
+    Check(db->Compact(), "Compact");
+    {  // Reopen: measurements start with no cached readers or row groups.
+      db.reset();
+      parquedb::Options o;
+      o.path = (c_.dir / "projection").string();
+      o.clock = &clock_;
+      o.sync = c_.sync;
+      o.run_scheduler = false;
+      db = Check(DB::Open(o), "reopen projection");
+    }
     json out = {{"supported", true}, {"rows", n}};
+    const int64_t days = (n + kRowsPerClockStep - 1) / kRowsPerClockStep;
+    auto day = [&](int64_t d) { return parquedb::FormatDateDays(static_cast<int32_t>(kT0 / (86400 * kSecond) + d)); };
+    std::string answers[2];
+    int which = 0;
     for (const char* p : {"olap", "oltp"}) {
       const std::string view = std::string("Orders_") + p;
+      // A one-month time range of the 200k-row $select view: first (cold) and warm runs.
+      std::vector<double> rows_range_ms;
+      int64_t rows_in_range = 0;
+      const Value at_range = J(R"({"at": {"$gte": ")" + day(days / 2) + R"(T00:00:00Z", "$lt": ")" +
+                               day(std::min(days, days / 2 + 30)) + R"(T00:00:00Z"}})");
+      for (int k = 0; k < 6; ++k) {
+        const double t = Now();
+        auto r = Check(db->Find(view, at_range), "Find at range " + view);
+        rows_range_ms.push_back((Now() - t) * 1000);
+        rows_in_range = static_cast<int64_t>(r.size());
+      }
       std::vector<double> get_ms, find_ms;
       int64_t found = 0;
       for (int k = 0; k < 1000; ++k) {
@@ -389,9 +429,45 @@ class Bench {
         find_ms.push_back((Now() - t) * 1000);
         matched = static_cast<int64_t>(r.size());
       }
+      // Group point lookups by key, and a one-month range scan + aggregate.
+      const std::string daily = std::string("Daily_") + p;
+      std::vector<double> key_ms, range_ms;
+      int64_t key_found = 0;
+      for (int k = 0; k < 1000; ++k) {
+        const int64_t d = (static_cast<int64_t>(k) * 7919) % days;
+        const Value f = J(R"({"date": ")" + day(d) + R"(", "status": ")" + kStatuses[k % 5] + "\"}");
+        const double t = Now();
+        auto r = Check(db->Find(daily, f), "Find key " + daily);
+        key_ms.push_back((Now() - t) * 1000);
+        key_found += static_cast<int64_t>(r.size());
+      }
+      const int64_t from = days / 3, to = std::min(days, from + 30);
+      const Value range = J(R"({"date": {"$gte": ")" + day(from) + R"(", "$lt": ")" + day(to) + "\"}}");
+      json agg;
+      for (int k = 0; k < 20; ++k) {
+        const double t = Now();
+        auto r = Check(db->Find(daily, range), "Find range " + daily);
+        int64_t count = 0;
+        __int128 cents = 0;
+        for (const Value& row : r) {
+          count += row.Find("orderCount")->as_int();
+          cents += Check(row.Find("revenue")->as_decimal().Rescale(2), "rescale").unscaled;
+        }
+        range_ms.push_back((Now() - t) * 1000);
+        agg = {{"groups", r.size()}, {"order_count", count},
+               {"revenue", CentsText(static_cast<int64_t>(cents))}};
+      }
+      answers[which++] = agg.dump() + std::to_string(key_found) + std::to_string(found) +
+                         std::to_string(matched) + "/" + std::to_string(rows_in_range);
       out[p] = {{"get", LatencyJson(get_ms)}, {"get_found", found},
-                {"find_customer", LatencyJson(find_ms)}, {"find_rows", matched}};
+                {"find_customer", LatencyJson(find_ms)}, {"find_rows", matched},
+                {"group_key_lookup", LatencyJson(key_ms)}, {"group_key_found", key_found},
+                {"month_range_aggregate", LatencyJson(range_ms)}, {"month_range_answer", agg},
+                {"rows_month_range_first_ms", Round3(rows_range_ms[0])},
+                {"rows_month_range_warm", LatencyJson(std::vector<double>(rows_range_ms.begin() + 1, rows_range_ms.end()))},
+                {"rows_month_range_rows", rows_in_range}};
     }
+    if (answers[0] != answers[1]) Fail("olap and oltp answers differ: " + answers[0] + " vs " + answers[1]);
     db.reset();
     if (!c_.keep) fs::remove_all(c_.dir / "projection");
     return out;

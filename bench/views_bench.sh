@@ -58,7 +58,9 @@ if (p.d) {
   if (!p.d.supported) console.log(`(d) $projection: unsupported (${p.d.error})`);
   else for (const k of ['olap', 'oltp']) {
     console.log(`(d) $projection ${k}: Get median ${f(p.d[k].get.median_ms)} ms (found ${p.d[k].get_found}/1000), ` +
-      `Find customer median ${f(p.d[k].find_customer.median_ms)} ms (${p.d[k].find_rows} rows)`);
+      `Find customer median ${f(p.d[k].find_customer.median_ms)} ms (${p.d[k].find_rows} rows), ` +
+      `group by key median ${f(p.d[k].group_key_lookup.median_ms)} ms, ` +
+      `one-month range + aggregate median ${f(p.d[k].month_range_aggregate.median_ms)} ms (${p.d[k].month_range_answer.groups} groups)`);
   }
 }
 fs.writeFileSync(`${dir}/views_bench.json`, JSON.stringify({ parquedb: p, duckdb: d }, null, 2));

@@ -453,7 +453,9 @@ Result<Value> DBImpl::Get(std::string_view collection, std::string_view id,
     ReadView view;
     view.manifest = store_->current();
     view.mem = &t->mem;
-    PQ_ASSIGN_OR_RETURN(doc, Lookup(*t, view, id));
+    // Keyed views ($projection oltp/default) serve repeated point reads from decoded
+    // row groups (db_projection.cc).
+    PQ_ASSIGN_OR_RETURN(doc, Lookup(*t, view, id, t->view != nullptr && !t->columnar));
   }
   if (!doc) {
     return Status::NotFound(std::string(collection) + " has no document with $id '" +

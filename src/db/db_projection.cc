@@ -538,7 +538,7 @@ Result<std::optional<std::vector<Value>>> DBImpl::KeyedFind(const Table& t, cons
   } else {
     return Out();
   }
-  PQ_ASSIGN_OR_RETURN(std::optional<Value> doc, Lookup(t, view, key));
+  PQ_ASSIGN_OR_RETURN(std::optional<Value> doc, Lookup(t, view, key, /*cache_row_groups=*/true));
   std::vector<Value> out;
   if (doc && filter.Matches(*doc)) out.push_back(std::move(*doc));
   return Out(std::move(out));
