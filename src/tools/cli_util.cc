@@ -1,5 +1,7 @@
 #include "cli_util.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -8,12 +10,14 @@
 #include <sstream>
 
 #include "parquedb/env.h"
+#include "progress.h"
 
 namespace parquedb::cli {
 
 // ---- errors -----------------------------------------------------------------
 
 void PrintError(std::string_view message) {
+  ProgressBar::Get().Clear();
   std::fflush(stdout);  // keep already printed rows ahead of the error
   std::fprintf(stderr, "parquedb: %.*s\n", static_cast<int>(message.size()), message.data());
 }
@@ -45,6 +49,7 @@ int UsageError(std::string_view message) {
 // ---- output -------------------------------------------------------------------
 
 void PrintLine(std::string_view text) {
+  ProgressBar::Get().Clear();
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
 }
@@ -118,11 +123,15 @@ Result<std::unique_ptr<DocumentReader>> DocumentReader::Open(const std::string& 
     r->owned_ = std::move(f);
     r->in_ = r->owned_.get();
   }
+  struct stat st;
+  bool known = path == "-" ? ::fstat(0, &st) == 0 : ::stat(path.c_str(), &st) == 0;
+  if (known && S_ISREG(st.st_mode)) r->total_bytes_ = static_cast<int64_t>(st.st_size);
   return r;
 }
 
 Status DocumentReader::ReadArray(std::string text, int64_t first_line) {
   // The rest of the input belongs to the array.
+  const size_t first_part = text.size();  // already counted in bytes_read_
   text.append(std::istreambuf_iterator<char>(*in_), std::istreambuf_iterator<char>());
   if (in_->bad()) return Status::IOError("cannot read " + source_);
   auto v = Value::ParseJson(text);
@@ -135,6 +144,7 @@ Status DocumentReader::ReadArray(std::string text, int64_t first_line) {
         ExpectObject(v->as_array()[i], source_ + ": element " + std::to_string(i + 1)));
   }
   array_ = std::move(v->mutable_array());
+  bytes_read_ += static_cast<int64_t>(text.size() - first_part);
   return Status::OK();
 }
 
@@ -149,6 +159,7 @@ Result<std::optional<InputDocument>> DocumentReader::Next() {
   std::string line;
   while (std::getline(*in_, line)) {
     line_no_++;
+    bytes_read_ += static_cast<int64_t>(line.size()) + (in_->eof() ? 0 : 1);
     if (!started_) {
       if (line_no_ == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
       if (IsBlank(line)) continue;
@@ -185,6 +196,7 @@ Result<std::unique_ptr<DB>> OpenExistingDb(const GlobalOptions& options) {
   if (!Env::Default()->FileExists(options.db_path)) return Status::NotFound(hint);
   Options o;
   o.path = options.db_path;
+  o.progress = ProgressBar::Get().Callback();
   auto db = DB::Open(o);
   if (db.status().IsNotFound()) return Status::NotFound(hint);
   return db;

@@ -28,6 +28,7 @@ inline constexpr int kExitUsage = 2;
 // Options shared by every command.
 struct GlobalOptions {
   std::string db_path = "./data";
+  bool no_progress = false;  // --no-progress: never draw progress bars
 };
 
 // ---- errors -----------------------------------------------------------------
@@ -44,7 +45,7 @@ int UsageError(std::string_view message);
 
 // ---- output -------------------------------------------------------------------
 
-// Writes one line (text + '\n') to stdout (fully buffered).
+// Writes one line (text + '\n') to stdout (fully buffered; clears a progress bar).
 void PrintLine(std::string_view text);
 // Writes a value as one line of compact JSON (member order kept).
 void PrintJson(const Value& value);
@@ -84,6 +85,10 @@ class DocumentReader {
 
   // The next document, or nullopt at the end of the input.
   Result<std::optional<InputDocument>> Next();
+  // Input bytes consumed so far, and the input's size (-1: unknown, e.g. a pipe).
+  int64_t bytes_read() const { return bytes_read_; }
+  int64_t total_bytes() const { return total_bytes_; }
+  const std::string& source() const { return source_; }
 
  private:
   DocumentReader() = default;
@@ -97,12 +102,15 @@ class DocumentReader {
   bool array_mode_ = false;
   std::vector<Value> array_;
   size_t array_pos_ = 0;
+  int64_t bytes_read_ = 0;
+  int64_t total_bytes_ = -1;
 };
 
 // ---- database -----------------------------------------------------------------
 
 // Opens the existing database at options.db_path (NotFound with a hint to run
-// `init` if there is none; never creates the directory).
+// `init` if there is none; never creates the directory). Its long operations
+// report to the progress bar (progress.h) when that is enabled.
 Result<std::unique_ptr<DB>> OpenExistingDb(const GlobalOptions& options);
 
 // The JSON form of a change event:

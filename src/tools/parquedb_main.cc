@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "progress.h"
 #include "stream_commands.h"
 #include "sql_command.h"
 #include "views_commands.h"
@@ -196,6 +197,8 @@ Status LocateBatchError(const Status& s, const std::vector<InputDocument>& batch
 int RunInsert(const GlobalOptions& g, const InsertArgs& a) {
   auto reader = DocumentReader::Open(a.file);
   if (!reader.ok()) return Fail(reader.status());
+  ProgressBar& bar = ProgressBar::Get();
+  if (a.quiet) bar.Enable(false);
   auto db = OpenExistingDb(g);
   if (!db.ok()) return Fail(db.status());
   int64_t inserted = 0;
@@ -221,11 +224,17 @@ int RunInsert(const GlobalOptions& g, const InsertArgs& a) {
     batch.clear();
     return Status::OK();
   };
+  const std::string read_label = "read " + (*reader)->source();
+  int64_t read_docs = 0;
   while (true) {
     auto next = (*reader)->Next();
     if (!next.ok()) return failed(next.status());
     if (!next->has_value()) break;
     batch.push_back(std::move(**next));
+    if (bar.enabled() && ++read_docs % 256 == 0) {
+      bar.Update(read_label, "bytes", (*reader)->bytes_read(), (*reader)->total_bytes(),
+                 HumanCount(static_cast<double>(read_docs)) + " documents");
+    }
     if (a.batch_size > 0 && static_cast<int64_t>(batch.size()) >= a.batch_size) {
       Status s = commit();
       if (!s.ok()) return failed(s);
@@ -659,6 +668,9 @@ int Main(int argc, char** argv) {
   app.fallthrough();  // --db is accepted after the command too
   Cli cli;
   app.add_option("--db", cli.global.db_path, "Database directory")->capture_default_str();
+  app.add_flag("--no-progress", cli.global.no_progress,
+               "Never draw progress bars (they are drawn on stderr only when it is a terminal, "
+               "for insert, ingest, flush, compact, vacuum and view refreshes)");
   AddInitCommand(app, cli);
   AddInsertCommand(app, cli);
   AddGetCommand(app, cli);
@@ -685,15 +697,37 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
+    // A command group (e.g. `views`) without a known subcommand: name the choices.
+    CLI::App* group = &app;
+    std::string path;
+    while (!group->get_subcommands().empty()) {
+      group = group->get_subcommands()[0];
+      path += (path.empty() ? "" : " ") + group->get_name();
+    }
+    if (group != &app && group->get_require_subcommand_min() > 0) {
+      std::string names;
+      for (const CLI::App* sub : group->get_subcommands([](CLI::App*) { return true; })) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      std::vector<std::string> rest = app.remaining(/*recurse=*/true);
+      std::string what = "'" + path + "' needs a command";
+      if (!rest.empty() && !rest[0].empty()) {
+        what = rest[0][0] == '-' ? "unknown option '" + rest[0] + "' of '" + path + "'"
+                                 : "unknown command '" + path + " " + rest[0] + "'";
+      }
+      return UsageError(what + " (one of: " + names + "; see parquedb " + path + " --help)");
+    }
     std::vector<std::string> extra = app.remaining();
-    if (app.get_subcommands().empty() && !extra.empty() && !extra[0].empty() &&
-        extra[0][0] != '-') {
-      return UsageError("unknown command '" + extra[0] + "' (see --help)");
+    if (app.get_subcommands().empty() && !extra.empty() && !extra[0].empty()) {
+      if (extra[0][0] != '-') return UsageError("unknown command '" + extra[0] + "' (see --help)");
+      return UsageError("unknown option '" + extra[0] + "' (see --help)");
     }
     return UsageError(std::string(e.what()) + " (see --help)");
   }
   if (!cli.run) return UsageError("no command given");
+  ProgressBar::Get().Enable(!cli.global.no_progress);
   int code = cli.run();
+  ProgressBar::Get().Clear();
   if (!FlushOutput()) {
     PrintError("cannot write the output");
     if (code == kExitOk) code = kExitFailure;

@@ -1,12 +1,18 @@
 #include "views_commands.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parquedb/db.h"
 #include "parquedb/env.h"
+#include "progress.h"
 
 namespace parquedb::cli {
 namespace {
@@ -17,6 +23,8 @@ struct ViewsArgs {
   bool full = false;
   std::optional<double> days;
   std::optional<double> hours;
+  bool as_json = false;   // --json
+  bool as_table = false;  // --table
 };
 
 int PrintState(DB& db, const std::string& name) {
@@ -26,17 +34,82 @@ int PrintState(DB& db, const std::string& name) {
   return kExitOk;
 }
 
-int RunList(const GlobalOptions& g, const ViewsArgs&) {
+// "12s ago", "3m05s ago", "never".
+std::string Ago(std::optional<int64_t> micros, int64_t now) {
+  if (!micros) return "never";
+  if (*micros > now) return "in " + HumanDuration(static_cast<double>(*micros - now) / 1e6);
+  return HumanDuration(static_cast<double>(now - *micros) / 1e6) + " ago";
+}
+
+// The human table of `views state` / `views list` (stdout is a terminal, or --table).
+void PrintStateTable(const std::vector<ViewState>& states) {
+  const int64_t now = Clock::Default()->NowMicros();
+  std::vector<std::vector<std::string>> rows = {
+      {"VIEW", "STATE", "MODE", "LAG", "LAST REFRESH", "ROWS", "INCREMENTAL", "REASON"}};
+  for (const ViewState& s : states) {
+    std::string state = s.state;
+    if (s.within_grace_period) state += " (grace)";
+    // Lag: how long the oldest change the view does not reflect has been waiting.
+    std::string lag = s.stale_since   ? HumanDuration(static_cast<double>(
+                                          std::max<int64_t>(0, now - *s.stale_since)) / 1e6)
+                      : s.state == "fresh" ? "0s"
+                                           : "-";
+    std::string reason = s.last_error.empty() ? s.reason : "error: " + s.last_error;
+    rows.push_back({s.name, state, s.mode, lag, Ago(s.last_refresh, now), std::to_string(s.rows),
+                    s.incremental ? "yes" : "no", reason});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size(); c++) width[c] = std::max(width[c], r[c].size());
+  }
+  winsize ws{};
+  const size_t columns =
+      ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 ? ws.ws_col : 0;
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); c++) {
+      bool last = c + 1 == r.size();
+      bool right = c == 5;  // ROWS
+      std::string cell = r[c];
+      if (!last) {
+        std::string pad(width[c] - cell.size(), ' ');
+        cell = right ? pad + cell : cell + pad;
+      }
+      line += cell;
+      if (!last) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    if (columns > 0 && line.size() > columns) line = line.substr(0, columns - 3) + "...";
+    PrintLine(line);
+  }
+}
+
+// Prints states as a table or as JSON (one object per line), per --json/--table or,
+// without either, per whether stdout is a terminal.
+void PrintStates(const std::vector<ViewState>& states, const ViewsArgs& a) {
+  bool table = a.as_table || (!a.as_json && ::isatty(STDOUT_FILENO) == 1);
+  if (table) return PrintStateTable(states);
+  for (const ViewState& s : states) PrintJson(s.ToJson());
+}
+
+int RunList(const GlobalOptions& g, const ViewsArgs& a) {
   auto db = OpenExistingDb(g);
   if (!db.ok()) return Fail(db.status());
-  for (const ViewState& s : (*db)->ListViews()) PrintJson(s.ToJson());
+  PrintStates((*db)->ListViews(), a);
   return kExitOk;
 }
 
 int RunState(const GlobalOptions& g, const ViewsArgs& a) {
   auto db = OpenExistingDb(g);
   if (!db.ok()) return Fail(db.status());
-  return PrintState(**db, a.name);
+  if (a.name.empty()) {
+    PrintStates((*db)->ListViews(), a);
+    return kExitOk;
+  }
+  auto st = (*db)->GetViewState(a.name);
+  if (!st.ok()) return Fail(st.status());
+  PrintStates({*st}, a);
+  return kExitOk;
 }
 
 int RunRefresh(const GlobalOptions& g, const ViewsArgs& a) {
@@ -115,8 +188,24 @@ void AddViewsCommand(CLI::App& app, const GlobalOptions* global, std::function<i
   auto name = [](CLI::App* sub, ViewsArgs* a) {
     sub->add_option("name", a->name, "View name (or its $type)")->required();
   };
-  Add(group, "list", "Print every view's state as NDJSON", global, run, &RunList, nullptr);
-  Add(group, "state", "Print a view's state (JSON)", global, run, &RunState, name);
+  auto format = [](CLI::App* sub, ViewsArgs* a) {
+    auto* json = sub->add_flag("--json", a->as_json,
+                               "Print JSON (one object per view) even when stdout is a terminal");
+    auto* table = sub->add_flag("--table", a->as_table,
+                                "Print the human table even when stdout is not a terminal");
+    json->excludes(table);
+  };
+  Add(group, "list",
+      "Print every view's state: a table when stdout is a terminal (view, state, mode, lag, "
+      "last refresh, rows, incremental, reason), else NDJSON",
+      global, run, &RunList, format);
+  Add(group, "state",
+      "Print a view's state (every view's without NAME): a table when stdout is a terminal, "
+      "else JSON (one object per line)",
+      global, run, &RunState, [format](CLI::App* sub, ViewsArgs* a) {
+        sub->add_option("name", a->name, "View name (or its $type); default: every view");
+        format(sub, a);
+      });
   Add(group, "refresh",
       "Bring a view up to date with its sources (incrementally unless --full), then its "
       "streaming dependents; prints the new state",
