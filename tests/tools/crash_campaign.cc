@@ -1032,7 +1032,16 @@ int main(int argc, char** argv) {
   if (rounds <= 0 || max_delay_ms <= 0) return Usage();
   if (dir.empty()) dir = "/tmp/pq_crash_campaign_" + std::to_string(::getpid());
   std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  // Start from an empty database; refuse to delete anything that is not one.
+  if (std::filesystem::exists(dir, ec)) {
+    if (!std::filesystem::is_directory(dir, ec) ||
+        (!std::filesystem::is_empty(dir, ec) && !std::filesystem::exists(dir + "/schema.json", ec))) {
+      std::fprintf(stderr, "crash_campaign: --dir %s exists and is not a database directory\n",
+                   dir.c_str());
+      return 2;
+    }
+    std::filesystem::remove_all(dir, ec);
+  }
   const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   if (self.empty()) {
     std::fprintf(stderr, "crash_campaign: cannot resolve /proc/self/exe\n");
