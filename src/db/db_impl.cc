@@ -195,6 +195,7 @@ Status DBImpl::Init(const Value* schema) {
   PQ_ASSIGN_OR_RETURN(lock_, env_->LockFile(dir + "/LOCK"));
   std::string schema_path = dir + "/schema.json";
   auto cat = std::make_unique<catalog::Catalog>();
+  bool write_schema = false;  // only once every view of the new schema compiled
   if (env_->FileExists(schema_path)) {
     PQ_ASSIGN_OR_RETURN(std::string text, env_->ReadFileToString(schema_path));
     auto stored = catalog::Catalog::ParseJson(text);
@@ -217,7 +218,7 @@ Status DBImpl::Init(const Value* schema) {
         }
       }
       *cat = std::move(next);
-      PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, cat->ToValue().ToJsonString()));
+      write_schema = true;
     } else {
       *cat = std::move(*stored);
     }
@@ -226,7 +227,7 @@ Status DBImpl::Init(const Value* schema) {
       return Status::NotFound("no database at " + dir + " (initialize it with a schema)");
     }
     PQ_ASSIGN_OR_RETURN(*cat, catalog::Catalog::Parse(*schema));
-    PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, cat->ToValue().ToJsonString()));
+    write_schema = true;
   }
   catalog_.store(cat.get(), std::memory_order_release);
   catalogs_.push_back(std::move(cat));
@@ -249,6 +250,11 @@ Status DBImpl::Init(const Value* schema) {
     v->table = t.get();
     tables_.emplace(vd.name(), std::move(t));
     views_.emplace(vd.name(), std::move(v));
+  }
+  // A schema is stored only after it fully validated: a rejected one leaves the
+  // database as it was.
+  if (write_schema) {
+    PQ_RETURN_IF_ERROR(env_->WriteFileAtomic(schema_path, catalog().ToValue().ToJsonString()));
   }
   log::LogOptions lo;
   lo.env = env_;

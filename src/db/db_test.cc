@@ -326,6 +326,27 @@ TEST_F(DBTest, SchemaEvolutionRules) {
   EXPECT_NE(r.status().message().find("Customer.name"), std::string::npos) << r.status().ToString();
 }
 
+// A schema whose view does not compile is rejected before anything is stored: a
+// new database stays uninitialized, an existing one keeps its schema.
+TEST_F(DBTest, RejectedSchemaIsNotStored) {
+  Value bad = schema_;
+  bad.Set("Broken", J(R"J({"$from": "Order", "$groupBy": ["status"],
+                          "$compute": {"n": {"$median": "total"}}})J"));
+  auto r = DB::Open(options_, bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().ToString().find("$median"), std::string::npos) << r.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "schema.json"));
+  Open();  // the good schema still initializes the directory
+  db_.reset();
+  const std::string before = *Env::Default()->ReadFileToString((dir_ / "schema.json").string());
+  r = DB::Open(options_, bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(*Env::Default()->ReadFileToString((dir_ / "schema.json").string()), before);
+  Options reopen = options_;
+  auto again = DB::Open(reopen);  // the stored schema alone still opens
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+}
+
 // Random operations with random flushes, compactions and reopens must always
 // agree with a plain in-memory map.
 TEST_F(DBTest, DifferentialAgainstReferenceMap) {
