@@ -101,6 +101,7 @@ const fmt = (v, unit) => {
   if (unit === 'rows/s') return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${Math.round(v)}`;
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3);
 };
+const fmtRatio = r => (r === null || r === undefined ? '-' : `${r >= 0.01 ? r.toFixed(2) : r.toPrecision(1)}x`);
 const table = METRICS.map(m => {
   const [label, unit, higher, getter, noteOf] = m;
   const rv = refValue(m);
@@ -126,7 +127,7 @@ for (const r of table) {
   for (const p of peers) {
     const c = r.peers[p];
     const cell = c.value === null || c.value === undefined ? (c.note ? `n/a: ${c.note}` : 'n/a')
-      : `${fmt(c.value, r.unit)} (${c.ratio === null ? '-' : c.ratio.toFixed(2) + 'x'})${c.note ? '*' : ''}`;
+      : `${fmt(c.value, r.unit)} (${fmtRatio(c.ratio)})${c.note ? '*' : ''}`;
     line += cell.padStart(W);
   }
   console.log(line);
@@ -157,7 +158,7 @@ function chart(r) {
   const max = Math.max(...bars.map(([, v]) => v)), min = Math.min(...bars.map(([, v]) => v));
   const lo = Math.floor(Math.log10(min) - 0.5), hi = Math.ceil(Math.log10(max)) + (max === min ? 1 : 0);
   const x = v => 130 + (Math.log10(v) - lo) / Math.max(hi - lo, 1) * 380;
-  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${bars.length * 24 + 30}" role="img" aria-label="${esc(r.metric)}">`;
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="820" height="${bars.length * 24 + 30}" role="img" aria-label="${esc(r.metric)}">`;
   for (let e = lo; e <= hi; e++) {
     svg += `<line x1="${x(10 ** e)}" y1="4" x2="${x(10 ** e)}" y2="${bars.length * 24 + 6}" stroke="#ddd"/>` +
       `<text x="${x(10 ** e)}" y="${bars.length * 24 + 20}" font-size="10" text-anchor="middle" fill="#666">1e${e}</text>`;
@@ -171,7 +172,7 @@ function chart(r) {
   return `<h3>${esc(r.metric)} <small>(${esc(r.unit)}, ${r.higher_is_better ? 'higher' : 'lower'} is better, log scale)</small></h3>${svg}</svg>`;
 }
 const ratioRows = table.map(r => `<tr><td>${esc(r.metric)} (${esc(r.unit)})</td><td>${fmt(r.parquedb, r.unit)}</td>` +
-  peers.map(p => { const c = r.peers[p]; return `<td>${c.value == null ? `n/a${c.note ? ': ' + esc(c.note) : ''}` : `${fmt(c.value, r.unit)} <b>${c.ratio == null ? '' : c.ratio.toFixed(2) + 'x'}</b>${c.note ? ' (' + esc(c.note) + ')' : ''}`}</td>`; }).join('') + '</tr>').join('\n');
+  peers.map(p => { const c = r.peers[p]; return `<td>${c.value == null ? `n/a${c.note ? ': ' + esc(c.note) : ''}` : `${fmt(c.value, r.unit)} <b>${fmtRatio(c.ratio)}</b>${c.note ? ' (' + esc(c.note) + ')' : ''}`}</td>`; }).join('') + '</tr>').join('\n');
 const corrRows = peers.map(p => `<tr><td>${NAMES[p]}</td>${Object.values(correctness[p]).map(v => `<td>${esc(v)}</td>`).join('')}</tr>`).join('\n');
 const corrHead = peers.length ? Object.keys(correctness[peers[0]]).map(k => `<th>${esc(k)}</th>`).join('') : '';
 writeFileSync(`${dir}/chart.html`, `<!doctype html><html><head><meta charset="utf-8"><title>ParqueDB peer comparison</title>
