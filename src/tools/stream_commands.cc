@@ -11,6 +11,7 @@
 
 #include "parquedb/server.h"
 #include "parquedb/stream.h"
+#include "progress.h"
 
 namespace parquedb::cli {
 namespace {
@@ -33,6 +34,7 @@ void PrintRejected(const stream::IngestResult& r) {
 }  // namespace
 
 int RunServe(const GlobalOptions& g, const ServeArgs& a) {
+  ProgressBar::Get().Enable(false);  // a long-running server: no bars between its log lines
   sigset_t stop_signals = BlockStopSignals();
   auto db = OpenExistingDb(g);
   if (!db.ok()) return Fail(db.status());
