@@ -1,7 +1,8 @@
 // crash_campaign: a real-process crash campaign over documents AND materialized views
 // (public API only).
 //
-//   crash_campaign [--rounds N] [--seed S] [--dir D] [--max-delay-ms M] [--verbose]
+//   crash_campaign [--rounds N] [--seed S] [--dir D] [--max-delay-ms M]
+//                  [--format native|iceberg|delta] [--verbose]
 //
 // Each round forks and execs a worker (this program, `--worker DIR SEED`) on the same
 // database directory. The worker opens the database (Customer and Order with a
@@ -90,9 +91,12 @@ constexpr int kOrders = 200;    // ids o0..o199
 
 // The worker syncs every write (acknowledged = durable); the checker, which is not
 // crashed, does not (its refreshes reach the page cache, which a SIGKILL keeps).
+std::string g_format;  // Options::table_format ("": native)
+
 parquedb::Options DbOptions(const std::string& dir, bool worker) {
   parquedb::Options o;
   o.path = dir;
+  o.table_format = g_format;
   o.sync = worker;
   o.auto_flush_events = 150;  // automatic flushes and compactions happen mid-write
   o.auto_compact_files = 4;
@@ -972,7 +976,7 @@ Child Spawn(const std::string& self, const std::string& dir, uint64_t seed) {
     std::string fd = std::to_string(fds[1]);
     std::string s = std::to_string(seed);
     ::execl(self.c_str(), self.c_str(), "--worker", dir.c_str(), s.c_str(), fd.c_str(),
-            static_cast<char*>(nullptr));
+            g_format.c_str(), static_cast<char*>(nullptr));
     std::perror("exec");
     ::_exit(127);
   }
@@ -989,15 +993,16 @@ int64_t NowMs() {
 int Usage() {
   std::fprintf(stderr,
                "usage: crash_campaign [--rounds N] [--seed S] [--dir D] [--max-delay-ms M] "
-               "[--verbose]\n");
+               "[--format native|iceberg|delta] [--verbose]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 5 && std::string(argv[1]) == "--worker") {
+  if (argc >= 6 && std::string(argv[1]) == "--worker") {
     g_ack_fd = std::atoi(argv[4]);
+    g_format = argv[5];
     return RunWorker(argv[2], std::strtoull(argv[3], nullptr, 10));
   }
   int rounds = 30;
@@ -1022,6 +1027,12 @@ int main(int argc, char** argv) {
       dir = next();
     } else if (a == "--max-delay-ms") {
       max_delay_ms = std::atoi(next());
+    } else if (a == "--format") {
+      g_format = next();
+      if (g_format != "native" && g_format != "iceberg" && g_format != "delta") {
+        std::fprintf(stderr, "crash_campaign: --format must be native, iceberg or delta\n");
+        return 2;
+      }
     } else if (a == "--verbose") {
       verbose = true;
     } else {
