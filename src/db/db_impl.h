@@ -82,6 +82,10 @@ inline void ReportProgress(const ProgressFn& fn, std::string_view operation,
 inline constexpr std::string_view kLineageCollection = "$lineage";
 // File name (under <db>/views/) of the view checkpoint of the manifest flushed to `seq`.
 std::string CheckpointName(uint64_t flushed_seq);
+// Whether `v` has the Value kind a scalar column of kind `k` stores (string, int,
+// double, bool, timestamp, date; any value for a variant; false for decimals, whose
+// scale and precision need the column spec).
+bool ScalarFits(storage::ColumnKind k, const Value& v);
 // Whether full refreshes of aggregated views may use the columnar engine (default
 // true; tests switch it off to compare with the row path) and how many did.
 bool ColumnarRefreshEnabled();

@@ -63,18 +63,6 @@ bool JsonExact(const Value& v) {
 bool ScalarExact(const storage::ColumnSpec& c, const Value& v) {
   if (v.is_null()) return true;
   switch (c.kind) {
-    case storage::ColumnKind::kString:
-      return v.kind() == Value::Kind::kString;
-    case storage::ColumnKind::kInt:
-      return v.kind() == Value::Kind::kInt;
-    case storage::ColumnKind::kDouble:
-      return v.kind() == Value::Kind::kDouble;
-    case storage::ColumnKind::kBool:
-      return v.kind() == Value::Kind::kBool;
-    case storage::ColumnKind::kTimestamp:
-      return v.kind() == Value::Kind::kTimestamp;
-    case storage::ColumnKind::kDate:
-      return v.kind() == Value::Kind::kDate;
     case storage::ColumnKind::kDecimal: {
       if (v.kind() != Value::Kind::kDecimal || v.as_decimal().scale != c.scale) return false;
       __int128 u = v.as_decimal().unscaled;
@@ -85,8 +73,9 @@ bool ScalarExact(const storage::ColumnSpec& c, const Value& v) {
     }
     case storage::ColumnKind::kVariant:
       return JsonExact(v);
+    default:
+      return ScalarFits(c.kind, v);
   }
-  return false;
 }
 
 // Whether the codec stores `v` in column `c` and decodes exactly `v` back.

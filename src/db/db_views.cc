@@ -45,6 +45,26 @@ uint64_t RowsHash(const catalog::ViewDef& def) {
   return Fnv1a(catalog::CanonicalJson(d));
 }
 
+bool Fits(const storage::ColumnSpec& c, const Value& v) {
+  if (v.is_null()) return true;
+  if (!c.is_array) return ScalarFits(c.kind, v);
+  if (v.kind() != Value::Kind::kArray) return false;
+  for (const Value& e : v.as_array()) {
+    if (!e.is_null() && !ScalarFits(c.kind, e)) return false;
+  }
+  return true;
+}
+
+Value Obj(std::initializer_list<std::pair<const char*, Value>> members) {
+  Value o = Value::MakeObject();
+  for (const auto& [k, v] : members) o.Set(k, v);
+  return o;
+}
+
+void Put64(std::string* out, uint64_t v) { PutVarint64(out, v); }
+
+}  // namespace
+
 bool ScalarFits(storage::ColumnKind k, const Value& v) {
   switch (k) {
     case storage::ColumnKind::kString:
@@ -66,25 +86,6 @@ bool ScalarFits(storage::ColumnKind k, const Value& v) {
   }
 }
 
-bool Fits(const storage::ColumnSpec& c, const Value& v) {
-  if (v.is_null()) return true;
-  if (!c.is_array) return ScalarFits(c.kind, v);
-  if (v.kind() != Value::Kind::kArray) return false;
-  for (const Value& e : v.as_array()) {
-    if (!e.is_null() && !ScalarFits(c.kind, e)) return false;
-  }
-  return true;
-}
-
-Value Obj(std::initializer_list<std::pair<const char*, Value>> members) {
-  Value o = Value::MakeObject();
-  for (const auto& [k, v] : members) o.Set(k, v);
-  return o;
-}
-
-void Put64(std::string* out, uint64_t v) { PutVarint64(out, v); }
-
-}  // namespace
 
 // Compiles a view and checks what ViewSpec leaves to other modules (the cron text).
 Result<std::shared_ptr<const views::ViewSpec>> CompileView(const catalog::ViewDef& def,
