@@ -1181,16 +1181,20 @@ ViewState DBImpl::StateOf(const ViewRt& v) {
     auto it = last_change_.find(dep);
     s.source_sequences[dep] = it == last_change_.end() ? 0 : it->second.first;
   }
-  if (!v.lin.built || v.lin.hash != v.rows_hash || !v.maint) {
+  // A scheduled/manual view without maintainer state (lost in a crash, or an unusable
+  // checkpoint) still serves the rows of its last refresh: fresh or stale as usual,
+  // the reason says its next refresh is full.
+  if (!v.lin.built || v.lin.hash != v.rows_hash || (!v.maint && v.streaming())) {
     s.state = "invalid";
-  } else if (!v.streaming() && v.stale_since) {
+  } else if (!v.streaming() && (v.stale_since || (!v.maint && v.lin.reflected_seq == 0))) {
+    // (Without state and lineage nothing proves the rows current: stale, since unknown.)
     s.state = "stale";
     s.stale_since = v.stale_since;
-    if (spec.refresh().grace_period_ms) {
+    if (spec.refresh().grace_period_ms && v.stale_since) {
       s.within_grace_period =
           clock_->NowMicros() - *v.stale_since <= *spec.refresh().grace_period_ms * 1000;
     }
-    if (s.reason.empty() || v.lin.incremental) {
+    if (s.reason.empty() || (v.lin.incremental && v.maint)) {
       s.reason = "sources changed since the last refresh";
     }
   } else {

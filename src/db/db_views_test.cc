@@ -894,8 +894,8 @@ TEST_F(ViewsTest, RegisterAlterDropPersist) {
 }
 
 // Fallbacks on open, reported in ViewState.reason: an unreadable checkpoint (streaming
-// views are rebuilt; a manual view keeps serving its last refresh and its next refresh
-// is full) and a definition changed in the schema given to Open (rebuilt).
+// views are rebuilt; a manual view keeps serving its last refresh, stale rather than
+// invalid, and its next refresh is full) and a definition changed in the schema given to Open (rebuilt).
 TEST_F(ViewsTest, RecoveryFallbacksAreReported) {
   constexpr const char* kSchema = R"J({
     "Order": {"total": "int!", "status": "string!"},
@@ -932,7 +932,7 @@ TEST_F(ViewsTest, RecoveryFallbacksAreReported) {
   EXPECT_NE(st.reason.find("checkpoint"), std::string::npos) << st.reason;
   EXPECT_EQ(Rows("ByStatus").size(), by_status.size());
   st = State("Manual");
-  EXPECT_EQ(st.state, "invalid");
+  EXPECT_EQ(st.state, "stale");  // its rows are the last refresh; a source moved on since
   EXPECT_NE(st.reason.find("next refresh is full"), std::string::npos) << st.reason;
   EXPECT_EQ(Rows("Manual").size(), 3u);  // still the last refresh (3, 4, 5)
   ASSERT_TRUE(db_->RefreshView("Manual").ok());
