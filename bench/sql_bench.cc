@@ -5,7 +5,7 @@
 // live rows are exported as NDJSON (--export) so bench/sql_bench_duckdb.mjs can time
 // the same SQL in DuckDB. Prints one JSON object.
 //
-//   sql_bench --rows N --dir DIR [--runs K] [--export FILE]
+//   sql_bench --rows N --dir DIR [--runs K] [--export FILE] [--projection oltp|olap|both]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -44,13 +44,14 @@ int Die(const std::string& what) {
 int main(int argc, char** argv) {
   int64_t rows = 500000;
   int runs = 5;
-  std::string dir = "sql_bench_db", export_file;
+  std::string dir = "sql_bench_db", export_file, projection;  // ReqHourly's $projection
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--rows") rows = std::atoll(argv[i + 1]);
     else if (a == "--dir") dir = argv[i + 1];
     else if (a == "--runs") runs = std::atoi(argv[i + 1]);
     else if (a == "--export") export_file = argv[i + 1];
+    else if (a == "--projection") projection = argv[i + 1];
     else return Die("unknown option " + a);
   }
   std::filesystem::remove_all(dir);
@@ -58,14 +59,17 @@ int main(int argc, char** argv) {
   options.path = dir;
   options.sync = false;
   options.run_scheduler = false;
-  auto schema = Value::ParseJson(R"({
+  std::string schema_text = R"({
     "Req": {"scriptName": "string!", "method": "string!", "status": "int!", "outcome": "string!",
             "latency": "float!", "bytes": "int!", "ts": "timestamp!"},
     "ReqHourly": {"$from": "Req", "$groupBy": ["scriptName", "status", {"hour": "$ts"}],
                   "$compute": {"n": {"$count": "*"}, "lat_sum": {"$sum": "latency"},
                                "lat_n": {"$count": "latency"}, "lat_max": {"$max": "latency"},
-                               "bytes_sum": {"$sum": "bytes"}}}
-  })");
+                               "bytes_sum": {"$sum": "bytes"}}PROJECTION}
+  })";
+  schema_text.replace(schema_text.find("PROJECTION"), 10,
+                      projection.empty() ? "" : ", \"$projection\": \"" + projection + "\"");
+  auto schema = Value::ParseJson(schema_text);
   auto db_r = parquedb::DB::Open(options, *schema);
   if (!db_r.ok()) return Die(db_r.status().ToString());
   auto db = std::move(*db_r);
@@ -147,6 +151,9 @@ int main(int argc, char** argv) {
   out.Set("source_seconds", Value::Double(source_s));
   out.Set("routed_seconds", Value::Double(routed_s));
   out.Set("speedup", Value::Double(source_s / routed_s));
+  Value plan = Value::MakeArray();
+  for (const auto& line : routed.plan) plan.mutable_array().push_back(Value::String(line));
+  out.Set("routed_plan", plan);
   out.Set("answer", answer);
   std::printf("%s\n", out.ToJsonString().c_str());
   return 0;

@@ -3,8 +3,8 @@
 # MAX, SUM) answered from the collection, routed to a materialized view, and by DuckDB
 # over the same live rows (threads=1).
 # Usage: bench/sql_bench.sh [ROWS]  (default 1,000,000; expects build/release built, or
-# BUILD=other/build/dir). Writes build/bench-results/sql_bench.json; exits 1 if the
-# answers differ.
+# BUILD=other/build/dir; PROJECTION=olap|both|oltp sets ReqHourly's $projection).
+# Writes build/bench-results/sql_bench.json; exits 1 if the answers differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
@@ -17,6 +17,7 @@ fi
 mkdir -p "$OUT/sql_bench_tmp"
 echo "ParqueDB SQL, $ROWS requests..." >&2
 "$BIN" --rows "$ROWS" --dir "$OUT/sql_bench_tmp/db" --export "$OUT/sql_bench_tmp/req.ndjson" \
+  ${PROJECTION:+--projection "$PROJECTION"} \
   > "$OUT/sql_bench_parquedb.json"
 QUERY=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).query)' "$OUT/sql_bench_parquedb.json")
 echo "DuckDB..." >&2
@@ -43,7 +44,7 @@ for (let i = 0; same && i < p.answer.length; i++) {
 const f = x => Number(x).toFixed(4);
 console.log(`rows: ${p.rows}   DuckDB ${d.duckdb_version} (threads=1)   answer rows: ${p.answer.length}`);
 console.log(`dashboard query, from the collection   ${f(p.source_seconds)} s`);
-console.log(`dashboard query, routed to ReqHourly   ${f(p.routed_seconds)} s   (${p.speedup.toFixed(1)}x faster)`);
+console.log(`dashboard query, routed to ReqHourly   ${f(p.routed_seconds)} s   (${p.speedup.toFixed(1)}x faster; ${p.routed_plan.find(l => l.startsWith('engine:'))})`);
 console.log(`DuckDB, same SQL on a loaded table     ${f(d.seconds)} s   (routed vs DuckDB: ${(d.seconds / p.routed_seconds).toFixed(2)}x)`);
 console.log(`answers equal: ${same}`);
 fs.writeFileSync(`${dir}/sql_bench.json`, JSON.stringify({ parquedb: { ...p, answer: undefined }, duckdb: { ...d, answer: undefined }, answers_equal: same }, null, 2));

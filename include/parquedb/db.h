@@ -247,6 +247,19 @@ class DB {
   // Groups in no particular order; with no group_by exactly one row.
   virtual Result<std::vector<AggregateRow>> Aggregate(std::string_view collection,
                                                       const AggregateRequest& request) = 0;
+  // Column scan (same engine): the live documents matching `filter` (as Find), each
+  // holding only `fields` (top-level; null values left out) and "$id". Only those
+  // columns and the filter's are decoded; documents are built for matches only.
+  // Collections and views with a columnar layout (olap, both). NotSupported when a
+  // field is not a typed scalar column or the filter is beyond flat columns.
+  struct ColumnsRequest {
+    Value filter;  // null or {}: every document
+    std::vector<std::string> fields;
+    std::optional<int64_t> as_of;
+    bool check_only = false;  // only check that the engine applies (no scan)
+  };
+  virtual Result<std::vector<Value>> FindColumns(std::string_view collection,
+                                                 const ColumnsRequest& request) = 0;
 
   // Writes every unflushed change into Parquet data files and commits them.
   virtual Status Flush() = 0;

@@ -45,6 +45,9 @@ struct SqlOptions {
   std::optional<int64_t> now;
   // Run against the state at this instant (as FindOptions::as_of). Disables routing.
   std::optional<int64_t> as_of;
+  // Use the columnar engine (DB::Aggregate, column scans) where it applies; false
+  // forces the row path (documents), e.g. to compare both.
+  bool columnar = true;
 };
 
 struct SqlResult {

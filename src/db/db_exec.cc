@@ -34,9 +34,13 @@ Status ValuesBatch(const std::vector<const Value*>& docs, const std::vector<std:
   return Status::OK();
 }
 
-// The exec type a declared column reads as (NotSupported for variants and arrays).
-Result<storage::ColumnKind> FieldKind(const storage::TableSpec& spec, const std::string& field) {
+// The exec type a declared column reads as (NotSupported for variants and arrays; for
+// the system fields of views, which their columnar layout does not hold).
+Result<storage::ColumnKind> FieldKind(const storage::TableSpec& spec, const std::string& field,
+                                      bool view = false) {
   if (field == "$id") return storage::ColumnKind::kString;
+  const bool system = field == "createdAt" || field == "updatedAt" || field == "version";
+  if (system && view) return Status::NotSupported("system field '" + field + "' of a view");
   if (field == "createdAt" || field == "updatedAt") return storage::ColumnKind::kTimestamp;
   if (field == "version") return storage::ColumnKind::kInt;
   for (const storage::ColumnSpec& c : spec.columns) {
@@ -67,7 +71,6 @@ Status DBImpl::ScanColumns(const Table& t, const ReadView& view, const query::Fi
                            const std::vector<std::string>& fields,
                            const std::set<std::string, std::less<>>* exclude,
                            const std::function<Status(const exec::Batch&)>& fn) {
-  if (t.view != nullptr) return Status::NotSupported("views are read by the row path");
   const bool match_all = MatchAll(filter);
   const bool excluding = exclude != nullptr && !exclude->empty();
   exec::Batch batch;
@@ -105,10 +108,14 @@ Status DBImpl::ScanColumns(const Table& t, const ReadView& view, const query::Fi
     const int id_leaf = schema.FindLeaf("$id");
     const int deleted_leaf = schema.FindLeaf("$deleted");
     if (id_leaf < 0 || deleted_leaf < 0) return Status::Corruption(path + " lacks $id/$deleted");
+    // View files: typed columns are exact only in columnar files, outside row groups
+    // with "$spill" values; other row groups are decoded into their exact rows.
+    const bool is_view = t.view != nullptr;
+    const bool typed = !is_view || IsColumnarFile(t, schema);
     storage::RowCodec::FlatFilterPlan flat;
-    if (!match_all) {
-      flat = t.codec->PlanFlatFilter(schema, filter_fields);
-      if (!flat.usable) return Status::NotSupported("the filter reads non-flat fields");
+    if (!match_all && typed) {
+      flat = CodecFor(t, schema).PlanFlatFilter(schema, filter_fields);
+      if (!flat.usable && !is_view) return Status::NotSupported("the filter reads non-flat fields");
     }
     const bool need_ids = fs.MayHide() || excluding;
     auto hidden = [&](int rg, size_t i, std::string_view id) {
@@ -118,6 +125,19 @@ Status DBImpl::ScanColumns(const Table& t, const ReadView& view, const query::Fi
     for (int rg : fs.keep) {
       const size_t num_rows = static_cast<size_t>(
           fs.reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows);
+      if (is_view && (!typed || (!match_all && !flat.usable) || HasSpill(*fs.reader, rg))) {
+        PQ_ASSIGN_OR_RETURN(auto rows, ReadRowGroup(t, files[fi], *fs.reader, rg));
+        std::vector<const Value*> docs;
+        for (size_t i = 0; i < rows->size(); i++) {
+          const storage::StoredRow& r = (*rows)[i];
+          if (r.deleted || hidden(rg, i, r.id)) continue;
+          if (filter.Matches(r.doc)) docs.push_back(&r.doc);
+        }
+        if (docs.empty()) continue;
+        PQ_RETURN_IF_ERROR(ValuesBatch(docs, fields, &batch));
+        PQ_RETURN_IF_ERROR(fn(batch));
+        continue;
+      }
       loaded.assign(cols.size(), 0);
       auto load = [&](int leaf) -> Status {
         if (loaded[static_cast<size_t>(leaf)]) return Status::OK();
@@ -176,11 +196,13 @@ Status DBImpl::ScanColumns(const Table& t, const ReadView& view, const query::Fi
 Result<std::vector<DB::AggregateRow>> DBImpl::Aggregate(std::string_view collection,
                                                         const AggregateRequest& req) {
   PQ_ASSIGN_OR_RETURN(Table * t, FindTable(collection));
-  if (t->view != nullptr) return Status::NotSupported("Aggregate reads collections, not views");
   PQ_ASSIGN_OR_RETURN(query::Filter filter,
                       req.filter.is_null() ? Result<query::Filter>(query::Filter())
                                            : query::Filter::Parse(req.filter));
-  const storage::TableSpec& spec = t->codec->spec();
+  // Views: the kinds of their columnar layout (keyed files are decoded to exact rows).
+  const bool is_view = t->view != nullptr;
+  if (is_view && t->layout == nullptr) return Status::NotSupported("view without a layout");
+  const storage::TableSpec& spec = is_view ? t->layout->columnar->spec() : t->codec->spec();
   std::vector<std::string> fields;
   auto column_of = [&](const std::string& f) {
     auto it = std::find(fields.begin(), fields.end(), f);
@@ -190,7 +212,7 @@ Result<std::vector<DB::AggregateRow>> DBImpl::Aggregate(std::string_view collect
   };
   std::vector<exec::KeyDef> keys;
   for (const AggregateRequest::Key& k : req.group_by) {
-    PQ_ASSIGN_OR_RETURN(storage::ColumnKind kind, FieldKind(spec, k.field));
+    PQ_ASSIGN_OR_RETURN(storage::ColumnKind kind, FieldKind(spec, k.field, is_view));
     exec::KeyDef kd;
     kd.column = column_of(k.field);
     if (!k.bucket.empty()) {
@@ -211,7 +233,7 @@ Result<std::vector<DB::AggregateRow>> DBImpl::Aggregate(std::string_view collect
     if (c.op == "count" && c.field.empty()) {
       d.op = exec::AggOp::kCountRows;
     } else if (c.op == "count" || c.op == "sum" || c.op == "min" || c.op == "max") {
-      PQ_ASSIGN_OR_RETURN(storage::ColumnKind kind, FieldKind(spec, c.field));
+      PQ_ASSIGN_OR_RETURN(storage::ColumnKind kind, FieldKind(spec, c.field, is_view));
       if (c.op == "sum" && !IsNumeric(kind)) {
         return Status::NotSupported("sum of non-numeric field '" + c.field + "'");
       }
@@ -223,7 +245,8 @@ Result<std::vector<DB::AggregateRow>> DBImpl::Aggregate(std::string_view collect
     }
     aggs.push_back(d);
   }
-  if (!MatchAll(filter) && !t->codec->PlanFlatFilter(t->codec->schema(), filter.ReferencedFields()).usable) {
+  if (!is_view && !MatchAll(filter) &&
+      !t->codec->PlanFlatFilter(t->codec->schema(), filter.ReferencedFields()).usable) {
     return Status::NotSupported("the filter reads non-flat fields");
   }
   std::vector<AggregateRow> out;
@@ -233,13 +256,15 @@ Result<std::vector<DB::AggregateRow>> DBImpl::Aggregate(std::string_view collect
   if (req.as_of) {
     ReadView view;
     PQ_RETURN_IF_ERROR(MakeAsOfView(*t, *req.as_of, &view));
-    PQ_RETURN_IF_ERROR(ScanColumns(*t, view, filter, fields, nullptr, consume));
+    PQ_RETURN_IF_ERROR(
+        ScanColumns(ScanTableFor(*t, view.manifest), view, filter, fields, nullptr, consume));
   } else {
     std::shared_lock<std::shared_mutex> l(mu_);
     ReadView view;
     view.manifest = store_->current();
     view.mem = &t->mem;
-    PQ_RETURN_IF_ERROR(ScanColumns(*t, view, filter, fields, nullptr, consume));
+    PQ_RETURN_IF_ERROR(
+        ScanColumns(ScanTableFor(*t, view.manifest), view, filter, fields, nullptr, consume));
   }
   std::vector<exec::HashAggregator::Group> groups = agg.Finish(req.group_by.empty());
   out.reserve(groups.size());
@@ -269,6 +294,73 @@ Result<std::vector<DB::AggregateRow>> DBImpl::Aggregate(std::string_view collect
     }
     out.push_back(std::move(row));
   }
+  return out;
+}
+
+namespace {
+
+// Row i of a column as the Value the row codec decodes (null: invalid).
+Value CellValue(const exec::Column& c, size_t i) {
+  if (!c.valid[i]) return Value();
+  switch (c.type) {
+    case exec::Type::kInt64: return Value::Int(c.ints[i]);
+    case exec::Type::kDouble: return Value::Double(c.doubles[i]);
+    case exec::Type::kBool: return Value::Bool(c.ints[i] != 0);
+    case exec::Type::kString: return Value::String(std::string(c.strings[i]));
+    case exec::Type::kDecimal: return Value::Dec(Decimal{c.ints[i], c.scale});
+    case exec::Type::kTimestamp: return Value::Timestamp(c.ints[i]);
+    case exec::Type::kDate: return Value::Date(static_cast<int32_t>(c.ints[i]));
+    case exec::Type::kNull: break;
+  }
+  return Value();
+}
+
+}  // namespace
+
+Result<std::vector<Value>> DBImpl::FindColumns(std::string_view collection,
+                                               const ColumnsRequest& req) {
+  PQ_ASSIGN_OR_RETURN(Table * t, FindTable(collection));
+  PQ_ASSIGN_OR_RETURN(query::Filter filter,
+                      req.filter.is_null() ? Result<query::Filter>(query::Filter())
+                                           : query::Filter::Parse(req.filter));
+  const bool is_view = t->view != nullptr;
+  if (is_view && (t->layout == nullptr || (!t->columnar && !t->olap))) {
+    return Status::NotSupported("keyed views are read by Find (point lookups, exact rows)");
+  }
+  const storage::TableSpec& spec = is_view ? t->layout->columnar->spec() : t->codec->spec();
+  std::vector<std::string> fields = {"$id"};
+  for (const std::string& f : req.fields) {
+    if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
+  }
+  for (const std::string& f : fields) PQ_RETURN_IF_ERROR(FieldKind(spec, f, is_view).status());
+  if (!is_view && !MatchAll(filter) &&
+      !t->codec->PlanFlatFilter(t->codec->schema(), filter.ReferencedFields()).usable) {
+    return Status::NotSupported("the filter reads non-flat fields");
+  }
+  std::vector<Value> out;
+  if (req.check_only) return out;
+  auto consume = [&](const exec::Batch& b) -> Status {
+    for (size_t i = 0; i < b.num_rows; i++) {
+      Value::Object o;
+      o.reserve(fields.size());
+      for (size_t k = 0; k < fields.size(); k++) {
+        if (b.columns[k].valid[i]) o.emplace_back(fields[k], CellValue(b.columns[k], i));
+      }
+      out.push_back(Value::MakeObject(std::move(o)));
+    }
+    return Status::OK();
+  };
+  ReadView view;
+  std::shared_lock<std::shared_mutex> l(mu_, std::defer_lock);
+  if (req.as_of) {
+    PQ_RETURN_IF_ERROR(MakeAsOfView(*t, *req.as_of, &view));
+  } else {
+    l.lock();
+    view.manifest = store_->current();
+    view.mem = &t->mem;
+  }
+  PQ_RETURN_IF_ERROR(
+      ScanColumns(ScanTableFor(*t, view.manifest), view, filter, fields, nullptr, consume));
   return out;
 }
 

@@ -118,6 +118,8 @@ class DBImpl final : public DB {
                         std::optional<int64_t> as_of) override;
   Result<std::vector<AggregateRow>> Aggregate(std::string_view collection,
                                               const AggregateRequest& request) override;
+  Result<std::vector<Value>> FindColumns(std::string_view collection,
+                                         const ColumnsRequest& request) override;
   Status Flush() override;
   Status Compact() override;
   Status Vacuum(int64_t retention_micros) override;

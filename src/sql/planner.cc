@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <functional>
 #include <numeric>
 #include <set>
@@ -391,6 +392,43 @@ Result<TableInfo> ResolveTable(DB* db, const std::string& name) {
       if (const Value* c = def->Find("$compute"); c && c->kind() == K::kObject) {
         for (const auto& [name, spec] : c->as_object()) add(name);
       }
+      // Group key types from a collection source.
+      const Value* from = def->Find("$from");
+      const Value* src = from != nullptr && from->kind() == K::kString
+                             ? schema.Find(from->as_string())
+                             : nullptr;
+      if (src != nullptr && src->kind() == K::kObject && src->Find("$from") == nullptr) {
+        auto source_type = [&](const Value& ref) -> std::string {
+          if (ref.kind() != K::kString) return "";
+          std::string p = ref.as_string();
+          if (!p.empty() && p[0] == '$') p = p.substr(1);
+          const Value* ty = p.empty() || p[0] == '$' || p.find('.') != std::string::npos
+                                ? nullptr
+                                : src->Find(p);
+          if (ty == nullptr || ty->kind() != K::kString) return "";
+          const std::string& s = ty->as_string();
+          if (s.find('[') != std::string::npos) return "";
+          for (const char* scalar : {"string", "int", "boolean", "timestamp"}) {
+            const size_t n = std::strlen(scalar);
+            if (s.compare(0, n, scalar) == 0 && (s.size() == n || s.substr(n) == "!")) return s;
+          }
+          return "";
+        };
+        for (const Value& k : g->as_array()) {
+          if (k.kind() == K::kString) {
+            std::string ty = source_type(k);
+            std::string name = k.as_string();
+            if (!name.empty() && name[0] == '$') name = name.substr(1);
+            if (!ty.empty()) t.view_types[name] = ty;
+          } else if (k.kind() == K::kObject && k.as_object().size() == 1) {
+            const auto& [unit, ref] = k.as_object()[0];
+            std::string ty = source_type(ref);
+            if ((unit == "minute" || unit == "hour") && ty.rfind("timestamp", 0) == 0) {
+              t.view_types[unit] = ty;
+            }
+          }
+        }
+      }
     } else if (const Value* sel = def->Find("$select"); sel && sel->kind() == K::kObject) {
       add("$id");
       for (const auto& [name, spec] : sel->as_object()) add(name);
@@ -698,7 +736,6 @@ std::optional<DB::AggregateRequest> ColumnarRequest(const SelectStmt& s, const T
                                                     const std::vector<ExprPtr>& aggs,
                                                     const std::vector<Value>& params,
                                                     int64_t now, std::vector<ColumnarAgg>* map) {
-  if (t.is_view) return std::nullopt;
   DB::AggregateRequest req;
   if (s.where) {
     Value::Array conj;
@@ -817,11 +854,14 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
     plan.push_back(limit >= 0 ? "sort: top-" + std::to_string(limit + offset) : std::string("sort: full"));
   }
 
-  // Aggregates over a collection run on the columnar engine when it covers them.
+  // Aggregates run on the columnar engine when it covers them (views: typed by the
+  // columns whose types are known from their source).
   std::vector<ColumnarAgg> columnar_map;
   std::optional<DB::AggregateRequest> columnar;
-  if (aggregated) {
-    columnar = ColumnarRequest(s, table, aggs, params, now, &columnar_map);
+  if (aggregated && options.columnar) {
+    TableInfo typed = table;
+    if (table.is_view) typed.fields = table.view_types;
+    columnar = ColumnarRequest(s, typed, aggs, params, now, &columnar_map);
     if (columnar) {
       columnar->as_of = options.as_of;
       columnar->check_only = true;
@@ -829,8 +869,21 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
       if (columnar) columnar->check_only = false;
     }
   }
-  plan.push_back(columnar ? "engine: columnar (src/exec: column scan, vectorized hash aggregate)"
-                          : "engine: row (documents)");
+  // Plain SELECTs (no '*') read only their columns through the column scan when every
+  // one is a typed scalar column; rows are built for the pushed filter's matches only.
+  std::optional<DB::ColumnsRequest> column_scan;
+  if (!aggregated && !star && options.columnar) {
+    column_scan.emplace();
+    column_scan->filter = filter;
+    column_scan->fields.assign(tops.begin(), tops.end());
+    column_scan->as_of = options.as_of;
+    column_scan->check_only = true;
+    if (!db->FindColumns(table.name, *column_scan).ok()) column_scan.reset();
+    if (column_scan) column_scan->check_only = false;
+  }
+  plan.push_back(columnar      ? "engine: columnar (src/exec: column scan, vectorized hash aggregate)"
+                 : column_scan ? "engine: columnar (src/exec: column scan of the needed columns)"
+                               : "engine: row (documents)");
 
   SqlResult result;
   if (stmt.explain) {
@@ -850,7 +903,17 @@ Result<SqlResult> Run(DB* db, const SelectStmt& stmt, const TableInfo& table,
     }
   }
   std::vector<Value> docs;
-  if (!columnar_rows) {
+  bool scanned = false;
+  if (column_scan) {
+    auto r = db->FindColumns(table.name, *column_scan);
+    if (r.ok()) {
+      docs = std::move(*r);
+      scanned = true;
+    } else if (!r.status().IsNotSupported()) {
+      return r.status();
+    }
+  }
+  if (!columnar_rows && !scanned) {
     auto docs_r = db->Find(table.name, filter, fo);
     if (!docs_r.ok()) return docs_r.status();
     docs = std::move(*docs_r);

@@ -20,6 +20,10 @@ struct TableInfo {
   // Declared top-level fields -> IceType type text ("timestamp!", "decimal(10,2)", ...).
   // Includes the system fields ($id, createdAt, updatedAt, version) of collections.
   std::map<std::string, std::string> fields;
+  // Views: output columns whose type follows from the source's declaration (group keys
+  // on its top-level scalar fields, minute/hour buckets of its timestamps). Only the
+  // columnar engine reads them; other view columns stay "variant" above.
+  std::map<std::string, std::string> view_types;
   bool FieldIs(const std::string& top, std::string_view type_prefix) const;
   bool FieldRequired(const std::string& top) const;
 };

@@ -46,10 +46,12 @@ class SqlTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     db_ = std::move(r).value();
   }
-  SqlResult Sql(std::string_view q, std::vector<Value> params = {}, bool route = true) {
+  SqlResult Sql(std::string_view q, std::vector<Value> params = {}, bool route = true,
+                bool columnar = true) {
     SqlOptions o;
     o.now = clock_.NowMicros();
     o.allow_view_routing = route;
+    o.columnar = columnar;
     auto r = ExecuteSql(db_.get(), q, params, o);
     EXPECT_TRUE(r.ok()) << q << ": " << r.status().ToString();
     return r.ok() ? std::move(r).value() : SqlResult();
@@ -256,20 +258,25 @@ class RoutingTest : public SqlTest {
     ASSERT_TRUE(db_->InsertMany("Req", docs).ok());
   }
   Value Schema() {
-    return J(R"({
+    std::string text = std::string(R"({
       "Req": {"scriptName": "string!", "method": "string!", "status": "int!", "outcome": "string!",
               "latency": "float!", "bytes": "int?", "ts": "timestamp!"},
       "ReqHourly": {"$from": "Req", "$groupBy": ["scriptName", "status", {"hour": "$ts"}],
                     "$compute": {"n": {"$count": "*"}, "lat_sum": {"$sum": "latency"},
                                  "lat_n": {"$count": "latency"}, "lat_max": {"$max": "latency"},
-                                 "bytes_sum": {"$sum": "bytes"}, "bytes_n": {"$count": "bytes"}}},
+                                 "bytes_sum": {"$sum": "bytes"}, "bytes_n": {"$count": "bytes"}}PROJECTION},
       "ReqErrors": {"$from": "Req", "$filter": {"status": {"$gte": 500}},
                     "$select": {"script": "$scriptName", "status": "$status", "ts": "$ts",
                                 "latency": "$latency", "outcome": "$outcome"}},
       "ReqManual": {"$from": "Req", "$groupBy": ["method"], "$compute": {"n": {"$count": "*"}},
                     "$refresh": {"mode": "manual"}}
     })");
+    const std::string p = projection_.empty() ? "" : ", \"$projection\": \"" + projection_ + "\"";
+    return J(text.replace(text.find("PROJECTION"), 10, p));
   }
+  std::string projection_;  // ReqHourly's $projection ("" = default, oltp)
+  // Routed answers equal source answers, and the columnar engine's equal the row path's.
+  void CheckRoutedEqualsSource();
   bool ViewsWork() {
     auto st = db_->GetViewState("ReqHourly");
     return st.ok();
@@ -283,9 +290,9 @@ class RoutingTest : public SqlTest {
   std::string Explain(const std::string& q) { return Rows(Sql("EXPLAIN " + q)); }
 };
 
-TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswers) {
+void RoutingTest::CheckRoutedEqualsSource() {
   Open(Schema());
-  if (!ViewsWork()) GTEST_SKIP() << "views are not wired into the DB yet";
+  ASSERT_TRUE(ViewsWork());
   Load(3000, 1);
   ASSERT_TRUE(db_->Flush().ok());
   Load(500, 2);  // unflushed too
@@ -312,7 +319,7 @@ TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswers) {
   // Random queries: routed == unrouted.
   std::mt19937_64 rng(42);
   auto pick = [&](std::vector<std::string> v) { return v[rng() % v.size()]; };
-  int routed = 0;
+  int routed = 0, routed_columnar = 0;
   for (int i = 0; i < 300; i++) {
     std::string where = pick({"", " WHERE status = 500", " WHERE status IN (500, 503)",
                               " WHERE status >= 500", " WHERE status > 404 AND scriptName <> 'web'",
@@ -339,9 +346,35 @@ TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswers) {
     }
     SqlResult a = Sql(q, {}, /*route=*/true);
     SqlResult b = Sql(q, {}, /*route=*/false);
-    bool was_routed = false;
-    for (const auto& line : a.plan) was_routed |= line.find("answered from view") != std::string::npos;
+    bool was_routed = false, columnar = false;
+    for (const auto& line : a.plan) {
+      was_routed |= line.find("answered from view") != std::string::npos;
+      columnar |= line.find("engine: columnar") != std::string::npos;
+    }
     routed += was_routed;
+    routed_columnar += was_routed && columnar;
+    if (was_routed && columnar) {
+      // The routed query on the row path (documents) gives the same answer.
+      SqlResult c = Sql(q, {}, /*route=*/true, /*columnar=*/false);
+      bool row_path = false;
+      for (const auto& line : c.plan) row_path |= line.find("engine: row") != std::string::npos;
+      ASSERT_TRUE(row_path) << q;
+      std::vector<std::string> sa = Sorted(a), sc = Sorted(c);
+      ASSERT_EQ(sa.size(), sc.size()) << q;
+      for (size_t k = 0; k < sa.size(); k++) {
+        Value x = J(sa[k]), y = J(sc[k]);
+        for (size_t m = 0; m < x.as_object().size(); m++) {
+          const Value& u = x.as_object()[m].second;
+          const Value& v = y.as_object()[m].second;
+          if (u.kind() == Value::Kind::kDouble || v.kind() == Value::Kind::kDouble) {
+            ASSERT_NEAR(u.as_double(), v.as_double(), 1e-9 * std::max(1.0, std::abs(v.as_double())))
+                << q << "\n" << sa[k] << "\n" << sc[k];
+          } else {
+            ASSERT_EQ(u, v) << q << "\n" << sa[k] << "\n" << sc[k];
+          }
+        }
+      }
+    }
     ASSERT_EQ(a.columns, b.columns) << q;
     std::vector<std::string> ra = Sorted(a), rb = Sorted(b);
     ASSERT_EQ(ra.size(), rb.size()) << q;
@@ -363,6 +396,13 @@ TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswers) {
     }
   }
   EXPECT_GT(routed, 60);  // the generator does exercise the routed path
+  // ... and the columnar engine over the view's rows (every layout).
+  EXPECT_GT(routed_columnar, 20);
+  std::string dash = Explain(
+      "SELECT scriptName, date_trunc('day', ts) AS day, COUNT(*) AS n, AVG(latency) AS a "
+      "FROM Req WHERE scriptName <> 'cron' AND status >= 500 GROUP BY scriptName, date_trunc('day', ts)");
+  EXPECT_NE(dash.find("answered from view ReqHourly"), std::string::npos) << dash;
+  EXPECT_NE(dash.find("engine: columnar"), std::string::npos) << dash;
 
   // find routing: same documents as the source.
   FindOptions fo;
@@ -387,6 +427,18 @@ TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswers) {
   joined.clear();
   for (auto& w : why) joined += w + "\n";
   EXPECT_NE(joined.find("answered from the collection Req"), std::string::npos) << joined;
+}
+
+TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswers) { CheckRoutedEqualsSource(); }
+
+TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswersOlap) {
+  projection_ = "olap";
+  CheckRoutedEqualsSource();
+}
+
+TEST_F(RoutingTest, RoutedAnswersEqualSourceAnswersBoth) {
+  projection_ = "both";
+  CheckRoutedEqualsSource();
 }
 
 TEST_F(RoutingTest, GracePeriodAndRelations) {
