@@ -348,6 +348,10 @@ class DBImpl final : public DB {
   // The $id column of a row group (sorted), cached (bounded by kIdCacheIds ids).
   Result<std::shared_ptr<const std::vector<std::string>>> RowGroupIds(
       const storage::DataFile& f, parquet::FileReader& reader, int rg, int id_leaf);
+  // Every column chunk of a row group, cached (a few row groups): point lookups of
+  // flushed rows decode one row from them instead of re-reading the row group.
+  Result<std::shared_ptr<const std::vector<parquet::ColumnVector>>> RowGroupColumns(
+      const storage::DataFile& f, parquet::FileReader& reader, int rg);
   // A cached decoded row group, or null (does not read or fill the cache).
   std::shared_ptr<const std::vector<storage::StoredRow>> CachedRowGroup(
       const storage::DataFile& f, int rg);
@@ -441,6 +445,9 @@ class DBImpl final : public DB {
   static constexpr size_t kIdCacheIds = 4 << 20;
   std::list<std::pair<std::string, std::shared_ptr<const std::vector<std::string>>>> id_cache_;
   size_t id_cache_ids_ = 0;
+  static constexpr size_t kColumnCacheGroups = 4;
+  std::list<std::pair<std::string, std::shared_ptr<const std::vector<parquet::ColumnVector>>>>
+      col_cache_;  // most recent first
 };
 
 }  // namespace parquedb::db

@@ -260,6 +260,28 @@ Result<std::shared_ptr<const std::vector<std::string>>> DBImpl::RowGroupIds(
   return std::shared_ptr<const std::vector<std::string>>(ids);
 }
 
+Result<std::shared_ptr<const std::vector<parquet::ColumnVector>>> DBImpl::RowGroupColumns(
+    const storage::DataFile& f, parquet::FileReader& reader, int rg) {
+  const std::string key = f.path + "#" + std::to_string(rg);
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    for (auto it = col_cache_.begin(); it != col_cache_.end(); ++it) {
+      if (it->first == key) {
+        col_cache_.splice(col_cache_.begin(), col_cache_, it);
+        return col_cache_.front().second;
+      }
+    }
+  }
+  auto cols = std::make_shared<std::vector<parquet::ColumnVector>>(reader.schema().num_leaves());
+  for (size_t l = 0; l < cols->size(); l++) {
+    PQ_RETURN_IF_ERROR(reader.ReadColumnChunk(rg, static_cast<int>(l), &(*cols)[l]));
+  }
+  std::lock_guard<std::mutex> l(cache_mu_);
+  col_cache_.emplace_front(key, cols);
+  if (col_cache_.size() > kColumnCacheGroups) col_cache_.pop_back();
+  return std::shared_ptr<const std::vector<parquet::ColumnVector>>(cols);
+}
+
 Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view,
                                             std::string_view id, bool cache_row_groups) {
   if (view.mem != nullptr) {
@@ -305,15 +327,20 @@ Result<std::optional<Value>> DBImpl::Lookup(const Table& t, const ReadView& view
                                           })
                        : std::find(ids->begin(), ids->end(), id);
       if (it == ids->end() || *it != id) continue;
-      const std::vector<uint32_t> selected = {static_cast<uint32_t>(it - ids->begin())};
-      std::vector<parquet::ColumnVector> cols(reader->schema().num_leaves());
-      for (size_t l = 0; l < cols.size(); l++) {
-        PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, static_cast<int>(l), &cols[l]));
+      const size_t pos = static_cast<size_t>(it - ids->begin());
+      PQ_ASSIGN_OR_RETURN(auto cols, RowGroupColumns(*f, *reader, rg));
+      // A tombstone (e.g. an insert reusing a deleted $id) needs no row decode.
+      if (const int del_leaf = reader->schema().FindLeaf("$deleted"); sorted && del_leaf >= 0) {
+        const parquet::ColumnVector& dels = (*cols)[static_cast<size_t>(del_leaf)];
+        if (dels.def_levels.empty() && dels.bools.size() == ids->size() && dels.bools[pos] != 0) {
+          return std::optional<Value>();
+        }
       }
+      const std::vector<uint32_t> selected = {static_cast<uint32_t>(pos)};
       std::vector<storage::StoredRow> rows;
       PQ_RETURN_IF_ERROR(
           CodecFor(t, reader->schema())
-              .Decode(reader->schema(), cols,
+              .Decode(reader->schema(), *cols,
                       reader->metadata().row_groups[static_cast<size_t>(rg)].num_rows, {},
                       &selected, &rows)
               .WithContext(f->path));

@@ -347,6 +347,65 @@ TEST_F(DBTest, RejectedSchemaIsNotStored) {
   ASSERT_TRUE(again.ok()) << again.status().ToString();
 }
 
+// Point lookups of flushed rows (Get, and the write path's current version for
+// updates, deletes and inserts with a given $id) go through the cached column chunks
+// of a few row groups: alternating between more row groups than are cached, every
+// lookup still sees its own row, and a flushed tombstone lets its $id be reused.
+TEST_F(DBTest, FlushedPointLookupsAcrossRowGroups) {
+  options_.row_group_rows = 4;
+  options_.auto_compact_files = 0;
+  Open();
+  auto doc = [](int i, const char* status) {
+    return J((R"({"$id": "o)" + std::to_string(100 + i) + R"(", "total": "1.00", "status": ")" +
+              status + R"("})")
+                 .c_str());
+  };
+  for (int i = 0; i < 40; i++) ASSERT_TRUE(db_->Insert("Order", doc(i, "new")).ok());
+  ASSERT_TRUE(db_->Flush().ok());
+  // 10 row groups of 4; visit them out of order, twice.
+  for (int round = 0; round < 2; round++) {
+    for (int k = 0; k < 40; k++) {
+      const int i = (k * 7) % 40;
+      const std::string id = "o" + std::to_string(100 + i);
+      auto got = db_->Get("Order", id);
+      if (round == 1 && i % 5 == 1) {
+        EXPECT_TRUE(got.status().IsNotFound()) << id;
+        continue;
+      }
+      ASSERT_TRUE(got.ok()) << id << ": " << got.status().ToString();
+      EXPECT_EQ(got->Find("$id")->as_string(), id);
+      if (round == 1) {
+        EXPECT_EQ(got->Find("status")->as_string(), i % 3 == 0 ? "upd" : "new") << id;
+      }
+      if (round == 0 && i % 3 == 0) {
+        ASSERT_TRUE(db_->Update("Order", id, J(R"({"status": "upd"})")).ok()) << id;
+      }
+      if (round == 0 && i % 5 == 1) {
+        ASSERT_TRUE(db_->Delete("Order", id).ok()) << id;
+      }
+    }
+    ASSERT_TRUE(db_->Flush().ok());
+  }
+  for (int i = 0; i < 40; i++) {
+    const std::string id = "o" + std::to_string(100 + i);
+    auto got = db_->Get("Order", id);
+    if (i % 5 == 1) {
+      EXPECT_TRUE(got.status().IsNotFound()) << id;
+      // The tombstone is flushed: the $id can be taken again, once.
+      ASSERT_TRUE(db_->Insert("Order", doc(i, "again")).ok()) << id;
+      EXPECT_TRUE(db_->Insert("Order", doc(i, "again")).status().code() ==
+                  Status::Code::kAlreadyExists)
+          << id;
+      continue;
+    }
+    ASSERT_TRUE(got.ok()) << id;
+    EXPECT_EQ(got->Find("status")->as_string(), i % 3 == 0 ? "upd" : "new") << id;
+    // A live flushed row is not insertable again.
+    EXPECT_TRUE(db_->Insert("Order", doc(i, "dup")).status().code() == Status::Code::kAlreadyExists)
+        << id;
+  }
+}
+
 // Random operations with random flushes, compactions and reopens must always
 // agree with a plain in-memory map.
 TEST_F(DBTest, DifferentialAgainstReferenceMap) {
