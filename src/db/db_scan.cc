@@ -10,6 +10,7 @@
 // A point lookup binary-searches the (cached) $id column of the one row group whose
 // statistics admit the id and materializes that single row.
 #include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 #include "db/db_impl.h"
@@ -20,12 +21,39 @@ namespace {
 
 constexpr size_t kShadowCacheEntries = 8;
 
-// Distinguishes manifests that share a version number (e.g. a retried commit).
-std::string ShadowKey(const std::string& table, const storage::Manifest& m,
-                      const std::vector<storage::DataFile>& files) {
-  std::string key = table + "@" + std::to_string(m.version) + "#" + std::to_string(files.size());
-  if (!files.empty()) key += ":" + files.back().path;
+// Data files are immutable and never reuse a path, so the shadow map of a table
+// depends only on its ordered file list (not on the manifest version, which every
+// commit to any table, e.g. a view refresh, bumps).
+std::string ShadowKey(const std::string& table, const std::vector<storage::DataFile>& files) {
+  std::string key = table;
+  for (const storage::DataFile& f : files) {
+    key += '\n';
+    key += f.path;
+  }
   return key;
+}
+
+// Bounds of a file's $id values from its row-group statistics (unsigned byte order,
+// as std::string compares); nullopt when any row group lacks them.
+std::optional<std::pair<std::string, std::string>> IdBounds(const parquet::FileReader& r,
+                                                            int id_leaf) {
+  std::optional<std::pair<std::string, std::string>> out;
+  for (const parquet::RowGroup& rg : r.metadata().row_groups) {
+    if (static_cast<size_t>(id_leaf) >= rg.columns.size()) return std::nullopt;
+    const auto& md = rg.columns[static_cast<size_t>(id_leaf)].meta_data;
+    if (!md || !md->statistics || !md->statistics->min_value || !md->statistics->max_value) {
+      return std::nullopt;
+    }
+    const std::string& lo = *md->statistics->min_value;
+    const std::string& hi = *md->statistics->max_value;
+    if (!out) {
+      out.emplace(lo, hi);
+    } else {
+      if (lo < out->first) out->first = lo;
+      if (hi > out->second) out->second = hi;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -49,7 +77,7 @@ Result<std::shared_ptr<const DBImpl::ShadowMap>> DBImpl::Shadows(
   auto tf = manifest.tables.find(t.name);
   if (tf == manifest.tables.end() || tf->second.files.size() < 2) return kNone;
   const auto& files = tf->second.files;
-  const std::string key = ShadowKey(t.name, manifest, files);
+  const std::string key = ShadowKey(t.name, files);
   {
     std::lock_guard<std::mutex> l(cache_mu_);
     for (auto it = shadow_cache_.begin(); it != shadow_cache_.end(); ++it) {
@@ -59,27 +87,50 @@ Result<std::shared_ptr<const DBImpl::ShadowMap>> DBImpl::Shadows(
       }
     }
   }
+  // Only files whose $id range overlaps another file's can shadow or be shadowed:
+  // files without such an overlap are not read (e.g. append-only loads, where each
+  // flush holds a disjoint id range).
+  const size_t n = files.size();
+  std::vector<std::shared_ptr<parquet::FileReader>> readers(n);
+  std::vector<int> id_leaves(n, -1);
+  std::vector<std::optional<std::pair<std::string, std::string>>> bounds(n);
+  for (size_t fi = 0; fi < n; fi++) {
+    PQ_ASSIGN_OR_RETURN(readers[fi], OpenFile(files[fi]));
+    id_leaves[fi] = readers[fi]->schema().FindLeaf("$id");
+    if (id_leaves[fi] < 0) return Status::Corruption(files[fi].path + " has no $id column");
+    bounds[fi] = IdBounds(*readers[fi], id_leaves[fi]);
+  }
+  auto overlap = [&](size_t a, size_t b) {
+    if (!bounds[a] || !bounds[b]) return true;
+    return !(bounds[a]->second < bounds[b]->first || bounds[b]->second < bounds[a]->first);
+  };
+  std::vector<char> has_newer(n, 0), has_older(n, 0);  // an overlapping newer/older file
+  for (size_t a = 0; a < n; a++) {
+    for (size_t b = a + 1; b < n; b++) {
+      if (overlap(a, b)) has_newer[a] = has_older[b] = 1;
+    }
+  }
   // Newest file first: a row is shadowed when a newer file holds its $id. Only the
-  // ids of files that have older files after them are remembered.
-  auto map = std::make_shared<ShadowMap>(files.size());
+  // ids of files that have overlapping older files after them are remembered.
+  auto map = std::make_shared<ShadowMap>(n);
   std::unordered_set<std::string> newer;
-  for (size_t fi = files.size(); fi-- > 0;) {
-    const storage::DataFile& f = files[fi];
-    PQ_ASSIGN_OR_RETURN(auto reader, OpenFile(f));
-    const int id_leaf = reader->schema().FindLeaf("$id");
-    if (id_leaf < 0) return Status::Corruption(f.path + " has no $id column");
+  for (size_t fi = n; fi-- > 0;) {
+    if (!has_newer[fi] && !has_older[fi]) continue;
+    const parquet::FileReader& reader = *readers[fi];
+    const int id_leaf = id_leaves[fi];
     std::vector<bool>& shadowed = (*map)[fi];
     bool any = false;
     std::vector<bool> bits;
-    for (int rg = 0; rg < reader->num_row_groups(); rg++) {
-      parquet::ColumnVector ids;
-      PQ_RETURN_IF_ERROR(reader->ReadColumnChunk(rg, id_leaf, &ids));
+    parquet::ColumnVector ids;
+    for (int rg = 0; rg < reader.num_row_groups(); rg++) {
+      ids.Clear();
+      PQ_RETURN_IF_ERROR(reader.ReadColumnChunk(rg, id_leaf, &ids));
       for (size_t i = 0; i < ids.num_values(); i++) {
-        std::string id(ids.ByteArray(i));
-        const bool hidden = !newer.empty() && newer.count(id) > 0;
+        const std::string_view id = ids.ByteArray(i);
+        const bool hidden = has_newer[fi] && !newer.empty() && newer.count(std::string(id)) > 0;
         bits.push_back(hidden);
         any |= hidden;
-        if (fi > 0 && !hidden) newer.insert(std::move(id));
+        if (has_older[fi] && !hidden) newer.emplace(id);
       }
     }
     if (any) shadowed = std::move(bits);

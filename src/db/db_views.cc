@@ -498,9 +498,20 @@ Status DBImpl::FullRebuildLocked(ViewRt* v, Staged* staged, int64_t ts,
   const bool columnar = m != nullptr;
   if (!columnar) m = std::make_unique<views::ViewMaintainer>(v->spec);
   BatchLookup lookup(this, staged);
+  // A $filter on the source document itself (no $expand/$unnest before it) goes to
+  // the scan, whose late materialization decodes only the matching rows; the
+  // maintainer applies it again, so rows the scan passes through unfiltered (changed
+  // ids) are still judged by it. Not with progress reports, which count source rows.
+  const views::ViewSpec& vs = *v->spec;
+  const Table* src = FindTableByName(source);
+  const query::Filter* pre = vs.filter().has_value() && !vs.has_expand() &&
+                                     !vs.unnest().has_value() && src != nullptr &&
+                                     src->view == nullptr
+                                 ? &*vs.filter()
+                                 : nullptr;
   if (!columnar) PQ_RETURN_IF_ERROR(m->Rebuild(
       [&](const std::function<Status(const Value&)>& fn) {
-        if (!options_.progress) return ScanCurrentLocked(source, staged, fn);
+        if (!options_.progress) return ScanCurrentLocked(source, staged, fn, pre);
         return ScanCurrentLocked(source, staged, [&](const Value& doc) {
           if (++scanned % kProgressEvery == 0) {
             ReportProgress(options_.progress, "refresh", v->name, "rows", scanned,

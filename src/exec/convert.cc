@@ -1,5 +1,6 @@
 #include "exec/convert.h"
 
+#include <cstddef>
 #include <string>
 
 namespace parquedb::exec {
@@ -64,6 +65,27 @@ Status LeafToColumn(const parquet::LeafInfo& leaf, const parquet::ColumnVector& 
     return Status::Corruption("column '" + leaf.dotted_path + "' does not hold one value per row");
   }
   const size_t nv = cv.num_values();
+  if (!has_def && (cv.type == PhysicalType::kBoolean || cv.type == PhysicalType::kInt32 ||
+                   cv.type == PhysicalType::kInt64)) {
+    // Required integer-like leaf: gather (or copy, when every row is selected) the
+    // values without a per-row type switch.
+    out->valid.assign(n, 1);
+    auto gather = [&](const auto& src) {
+      if (n == num_rows) {
+        out->ints.assign(src.begin(), src.begin() + static_cast<std::ptrdiff_t>(n));
+      } else {
+        for (size_t k = 0; k < n; k++) out->ints[k] = src[rows[k]];
+      }
+    };
+    if (cv.type == PhysicalType::kBoolean) {
+      gather(cv.bools);
+    } else if (cv.type == PhysicalType::kInt32) {
+      gather(cv.i32);
+    } else {
+      gather(cv.i64);
+    }
+    return Status::OK();
+  }
   // Value index of each selected row: walk the def levels once.
   size_t vi = 0, r = 0;
   for (size_t k = 0; k < n; k++) {
