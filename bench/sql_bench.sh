@@ -45,6 +45,7 @@ const f = x => Number(x).toFixed(4);
 console.log(`rows: ${p.rows}   DuckDB ${d.duckdb_version} (threads=1)   answer rows: ${p.answer.length}`);
 console.log(`dashboard query, from the collection   ${f(p.source_seconds)} s`);
 console.log(`dashboard query, routed to ReqHourly   ${f(p.routed_seconds)} s   (${p.speedup.toFixed(1)}x faster; ${p.routed_plan.find(l => l.startsWith('engine:'))})`);
+console.log(`  (before compaction: superseded view rows ${f(p.routed_uncompacted_seconds)} s)`);
 console.log(`DuckDB, same SQL on a loaded table     ${f(d.seconds)} s   (routed vs DuckDB: ${(d.seconds / p.routed_seconds).toFixed(2)}x)`);
 console.log(`answers equal: ${same}`);
 fs.writeFileSync(`${dir}/sql_bench.json`, JSON.stringify({ parquedb: { ...p, answer: undefined }, duckdb: { ...d, answer: undefined }, answers_equal: same }, null, 2));
