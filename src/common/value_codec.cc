@@ -98,11 +98,14 @@ Status DecodeImpl(std::string_view* in, Value* out, int depth) {
 }  // namespace
 
 void PutVarint64(std::string* out, uint64_t v) {
+  char buf[10];  // one append instead of a push_back (capacity check) per byte
+  size_t n = 0;
   while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
+    buf[n++] = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  out->push_back(static_cast<char>(v));
+  buf[n++] = static_cast<char>(v);
+  out->append(buf, n);
 }
 
 bool GetVarint64(std::string_view* in, uint64_t* v) {

@@ -10,6 +10,7 @@ constexpr uint8_t kFormat = 1;
 
 std::string EncodeChange(const ChangeEvent& e) {
   std::string out;
+  out.reserve(128 + e.collection.size() + e.id.size());  // most events fit: no regrowth
   out.push_back(static_cast<char>(kFormat));
   out.push_back(static_cast<char>(e.op));
   PutVarint64(&out, static_cast<uint64_t>(e.timestamp));
