@@ -392,12 +392,18 @@ Result<TableInfo> ResolveTable(DB* db, const std::string& name) {
       if (const Value* c = def->Find("$compute"); c && c->kind() == K::kObject) {
         for (const auto& [name, spec] : c->as_object()) add(name);
       }
-      // Group key types from a collection source.
+      // Group key types from a collection source, when keys name its fields directly
+      // (no $select/$expand/$unnest/$flatten reshaping the rows first).
       const Value* from = def->Find("$from");
       const Value* src = from != nullptr && from->kind() == K::kString
                              ? schema.Find(from->as_string())
                              : nullptr;
-      if (src != nullptr && src->kind() == K::kObject && src->Find("$from") == nullptr) {
+      bool reshaped = false;
+      for (const char* d : {"$select", "$expand", "$unnest", "$flatten"}) {
+        reshaped |= def->Find(d) != nullptr;
+      }
+      if (!reshaped && src != nullptr && src->kind() == K::kObject &&
+          src->Find("$from") == nullptr) {
         auto source_type = [&](const Value& ref) -> std::string {
           if (ref.kind() != K::kString) return "";
           std::string p = ref.as_string();
