@@ -21,14 +21,16 @@ namespace {
 
 constexpr size_t kShadowCacheEntries = 8;
 
-// Data files are immutable and never reuse a path, so the shadow map of a table
-// depends only on its ordered file list (not on the manifest version, which every
-// commit to any table, e.g. a view refresh, bumps).
+// Data files are immutable and never reuse a path (their row and byte counts are in
+// the key as well), so the shadow map of a table depends only on its ordered file
+// list, not on the manifest version, which every commit to any table (e.g. a view
+// refresh) bumps.
 std::string ShadowKey(const std::string& table, const std::vector<storage::DataFile>& files) {
   std::string key = table;
   for (const storage::DataFile& f : files) {
     key += '\n';
     key += f.path;
+    key += '#' + std::to_string(f.rows) + '#' + std::to_string(f.bytes);
   }
   return key;
 }
