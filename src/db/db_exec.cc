@@ -21,6 +21,14 @@ bool MatchAll(const query::Filter& filter) {
   return filter.spec().kind() != Value::Kind::kObject || filter.spec().as_object().empty();
 }
 
+// Index of field `f` in `fields`, appended when absent (the columns a scan decodes).
+int ColumnOf(std::vector<std::string>* fields, const std::string& f) {
+  auto it = std::find(fields->begin(), fields->end(), f);
+  if (it != fields->end()) return static_cast<int>(it - fields->begin());
+  fields->push_back(f);
+  return static_cast<int>(fields->size() - 1);
+}
+
 // Batch of `fields` from documents.
 Status ValuesBatch(const std::vector<const Value*>& docs, const std::vector<std::string>& fields,
                    exec::Batch* b) {
@@ -204,12 +212,7 @@ Result<std::vector<DB::AggregateRow>> DBImpl::Aggregate(std::string_view collect
   if (is_view && t->layout == nullptr) return Status::NotSupported("view without a layout");
   const storage::TableSpec& spec = is_view ? t->layout->columnar->spec() : t->codec->spec();
   std::vector<std::string> fields;
-  auto column_of = [&](const std::string& f) {
-    auto it = std::find(fields.begin(), fields.end(), f);
-    if (it != fields.end()) return static_cast<int>(it - fields.begin());
-    fields.push_back(f);
-    return static_cast<int>(fields.size() - 1);
-  };
+  auto column_of = [&](const std::string& f) { return ColumnOf(&fields, f); };
   std::vector<exec::KeyDef> keys;
   for (const AggregateRequest::Key& k : req.group_by) {
     PQ_ASSIGN_OR_RETURN(storage::ColumnKind kind, FieldKind(spec, k.field, is_view));
@@ -375,12 +378,7 @@ Result<std::unique_ptr<views::ViewMaintainer>> DBImpl::ExecRebuildLocked(ViewRt*
   if (t == nullptr || t->view != nullptr) return Status::NotSupported("source is not a collection");
   const storage::TableSpec& tspec = t->codec->spec();
   std::vector<std::string> fields;
-  auto column_of = [&](const std::string& f) {
-    auto it = std::find(fields.begin(), fields.end(), f);
-    if (it != fields.end()) return static_cast<int>(it - fields.begin());
-    fields.push_back(f);
-    return static_cast<int>(fields.size() - 1);
-  };
+  auto column_of = [&](const std::string& f) { return ColumnOf(&fields, f); };
   std::vector<exec::KeyDef> keys;
   for (const views::GroupKeySpec& g : spec.group_keys()) {
     if (g.path.size() != 1 || g.path.segments()[0].is_index) {
@@ -444,16 +442,7 @@ Result<std::unique_ptr<views::ViewMaintainer>> DBImpl::ExecRebuildLocked(ViewRt*
   }
   // As ScanCurrentLocked: ids changed after the applied state come from the overlay
   // and this batch.
-  const std::string& collection = t->name;
-  std::set<std::string, std::less<>> changed;
-  auto note = [&](auto& m) {
-    for (auto it = m.lower_bound({collection, std::string()});
-         it != m.end() && it->first.first == collection; ++it) {
-      changed.insert(it->first.second);
-    }
-  };
-  note(overlay_);
-  if (staged != nullptr) note(*staged);
+  const std::set<std::string, std::less<>> changed = ChangedIdsLocked(t->name, staged);
   exec::HashAggregator agg(std::move(keys), std::move(aggs));
   auto consume = [&](const exec::Batch& b) { return agg.Consume(b); };
   {
@@ -466,7 +455,7 @@ Result<std::unique_ptr<views::ViewMaintainer>> DBImpl::ExecRebuildLocked(ViewRt*
   std::vector<Value> docs;
   docs.reserve(changed.size());
   for (const std::string& id : changed) {
-    auto key = std::make_pair(collection, id);
+    auto key = std::make_pair(t->name, id);
     std::optional<Value> doc;
     if (staged != nullptr && staged->count(key)) {
       doc = staged->at(key);

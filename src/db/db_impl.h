@@ -278,6 +278,11 @@ class DBImpl final : public DB {
   Status ScanCurrentLocked(const std::string& collection, const Staged* staged,
                            const std::function<Status(const Value&)>& fn,
                            const query::Filter* prefilter = nullptr);
+  // Ids of `collection` changed after the applied state (appended-but-unapplied
+  // batches in the overlay, and `staged`, if any): their current version is decided
+  // there, not in the memtable or files.
+  std::set<std::string, std::less<>> ChangedIdsLocked(const std::string& collection,
+                                                      const Staged* staged) const;
   Status SaveViewCheckpoint(uint64_t flushed_seq);
 
   // ---- Iceberg / Delta tables next to the native store (db_lake.cc) ----

@@ -256,15 +256,10 @@ class DBImpl::BatchLookup : public views::RelatedLookup {
   ReadView view_;
 };
 
-Status DBImpl::ScanCurrentLocked(const std::string& collection, const Staged* staged,
-                                 const std::function<Status(const Value&)>& fn,
-                                 const query::Filter* prefilter) {
-  Table* t = FindTableByName(collection);
-  if (t == nullptr) return Status::OK();
-  std::map<std::string, Value> docs;
-  // Ids changed after the applied state: the overlay and this batch decide for them.
-  std::set<std::string> changed;
-  auto note = [&](auto& m) {
+std::set<std::string, std::less<>> DBImpl::ChangedIdsLocked(const std::string& collection,
+                                                            const Staged* staged) const {
+  std::set<std::string, std::less<>> changed;
+  auto note = [&](const auto& m) {
     for (auto it = m.lower_bound({collection, std::string()});
          it != m.end() && it->first.first == collection; ++it) {
       changed.insert(it->first.second);
@@ -272,6 +267,16 @@ Status DBImpl::ScanCurrentLocked(const std::string& collection, const Staged* st
   };
   note(overlay_);
   if (staged != nullptr) note(*staged);
+  return changed;
+}
+
+Status DBImpl::ScanCurrentLocked(const std::string& collection, const Staged* staged,
+                                 const std::function<Status(const Value&)>& fn,
+                                 const query::Filter* prefilter) {
+  Table* t = FindTableByName(collection);
+  if (t == nullptr) return Status::OK();
+  std::map<std::string, Value> docs;
+  const std::set<std::string, std::less<>> changed = ChangedIdsLocked(collection, staged);
   {
     std::shared_lock<std::shared_mutex> l(mu_);
     ReadView view;
