@@ -83,6 +83,11 @@ struct SchemaParser {
         }
         Field fld;
         fld.name = f["name"].get<std::string>();
+        for (const Field& other : n->fields) {
+          if (other.name == fld.name) {
+            return Bad(untrusted, "record " + n->name + " repeats field " + fld.name);
+          }
+        }
         PQ_ASSIGN_OR_RETURN(fld.type, Parse(f["type"], depth + 1));
         for (auto it = f.begin(); it != f.end(); ++it) {
           if (it.key() != "name" && it.key() != "type") fld.attrs[it.key()] = it.value();

@@ -87,6 +87,12 @@ TEST(Avro, EncodeRejectsMismatches) {
   EXPECT_FALSE(avro::Encode(**schema, Value::MakeObject({{"a", Value::Int(int64_t{1} << 40)}}), &out).ok());
   EXPECT_FALSE(avro::ParseSchema(R"({"type": "nope"})").ok());
   EXPECT_TRUE(avro::ParseSchema(R"([[ "int" ]])", true).status().IsCorruption());
+  // A record naming a field twice (avro_fuzz: its records would not round-trip).
+  auto twice = avro::ParseSchema(
+      R"({"type": "record", "name": "r", "fields": [{"name": "a", "type": "int"}, {"name": "a", "type": "long"}]})",
+      true);
+  EXPECT_TRUE(twice.status().IsCorruption()) << twice.status().ToString();
+  EXPECT_NE(twice.status().ToString().find("repeats field a"), std::string::npos);
 }
 
 TEST(Iceberg, BoundSerialization) {
